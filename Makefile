@@ -1,0 +1,40 @@
+# LSTM from scratch, derived and verified.
+#   make course   set up .venv, execute every lesson from a fresh kernel, render build/index.html
+#   make test     set up .venv, run every test (package, repository, nbval on every notebook)
+#   make lab      open JupyterLab on notebooks/
+#   make verify   prove the whole SymPy catalogue and print its table
+#   make notebooks  re-execute the committed notebooks in place (after changing them or the package)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# one BLAS thread: deterministic, and safe on a shared two-core machine
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+export MPLBACKEND := Agg
+
+.PHONY: course test lab verify notebooks clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,notebooks]"
+	touch $(STAMP)
+
+course: $(STAMP)
+	$(PY) -m lstm_course course --out build
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+verify: $(STAMP)
+	$(PY) -m lstm_course verify
+
+notebooks: $(STAMP)
+	$(PY) -m lstm_course course --in-place
+
+clean:
+	rm -rf build

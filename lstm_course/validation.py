@@ -1,0 +1,78 @@
+"""Early, explicit checks of arguments: every error names the argument and what was expected."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+# float arrays for computing; object arrays hold SymPy expressions for the proofs
+ALLOWED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(object))
+GATE_NAMES = ("f", "i", "c", "o")
+
+
+def check_positive_int(value, name: str) -> int:
+    """Return value as int if it is a positive integer (bools rejected), else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
+    return int(value)
+
+
+def check_array(arr, name: str, *, shape=None, ndim=None, last_dim=None, dtype=None,
+                allow_empty=False) -> np.ndarray:
+    """Check an array argument and return it as an ndarray (never copied or modified).
+
+    shape    : exact expected shape (tuple), or None
+    ndim     : expected number of dimensions, or None
+    last_dim : expected size of the last axis, or None
+    dtype    : expected dtype (the model's), or None for any float/object dtype
+    """
+    if not isinstance(arr, np.ndarray):
+        if isinstance(arr, (list, tuple, numbers.Number)):
+            arr = np.asarray(arr)
+        else:
+            raise TypeError(f"{name} must be a numpy array, got {type(arr).__name__}")
+    if dtype is not None and arr.dtype != np.dtype(dtype):
+        raise TypeError(f"{name} has dtype {arr.dtype} but the model's parameters are "
+                        f"{np.dtype(dtype)}: convert it with .astype(np.{np.dtype(dtype)})")
+    if arr.dtype not in ALLOWED_DTYPES:
+        raise TypeError(f"{name} must be float32 or float64, got dtype {arr.dtype}")
+    if shape is not None and arr.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}, got {arr.shape}")
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions, got {arr.ndim} "
+                         f"(shape {arr.shape})")
+    if last_dim is not None and arr.shape[-1] != last_dim:
+        raise ValueError(f"{name} must have size {last_dim} in its last dimension, got "
+                         f"shape {arr.shape}")
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}): every dimension must be at "
+                         f"least 1")
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr
+
+
+def check_params(params) -> tuple[int, int, np.dtype]:
+    """Check an LSTM parameter dict and return (hidden_size H, input_size D, dtype).
+
+    Expected: W_f, W_i, W_c, W_o of shape (H, H + D) and b_f, b_i, b_c, b_o of shape (H,),
+    all of one dtype.  Extra keys (a readout, say) are allowed and ignored.
+    """
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    missing = [k for g in GATE_NAMES for k in (f"W_{g}", f"b_{g}") if k not in params]
+    if missing:
+        raise ValueError(f"params is missing {missing}; expected W_f, W_i, W_c, W_o and "
+                         f"b_f, b_i, b_c, b_o (see lstm_course.lstm.init_params)")
+    W_f = check_array(params["W_f"], "params['W_f']", ndim=2)
+    H, HD = W_f.shape
+    D = HD - H
+    if D < 1:
+        raise ValueError(f"params['W_f'] must have shape (H, H + D) with D >= 1, got {W_f.shape}")
+    dtype = W_f.dtype
+    for g in GATE_NAMES:
+        check_array(params[f"W_{g}"], f"params['W_{g}']", shape=(H, H + D), dtype=dtype)
+        check_array(params[f"b_{g}"], f"params['b_{g}']", shape=(H,), dtype=dtype)
+    return H, D, dtype
