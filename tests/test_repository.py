@@ -1,0 +1,93 @@
+"""The repository itself: set-up files agree, notebooks are committed executed, README is true."""
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = ["01_gates", "02_cell_state", "03_hidden_state"]
+
+
+def _pyproject():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _split(req: str):
+    m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", req)
+    return m.group(1).lower().replace("_", "-"), m.group(2).replace(" ", "")
+
+
+def _pyproject_requirements() -> dict:
+    project = _pyproject()["project"]
+    reqs = list(project["dependencies"])
+    for extra in ("test", "notebooks"):
+        reqs += project["optional-dependencies"][extra]
+    return dict(_split(r) for r in reqs)
+
+
+def _environment_requirements() -> dict:
+    reqs = {}
+    text = (ROOT / "environment.yml").read_text()
+    for line in text[text.index("dependencies:"):].splitlines():
+        m = re.match(r"^\s*-\s+(?!-e\b)([A-Za-z0-9_.\-]+[^:#]*?)\s*$", line)
+        if m and not line.strip().endswith(":"):
+            name, spec = _split(m.group(1))
+            if name not in ("python", "pip"):
+                reqs[name] = spec
+    return reqs
+
+
+def test_environment_yml_matches_pyproject():
+    assert _environment_requirements() == _pyproject_requirements()
+    assert "- -e ." in (ROOT / "environment.yml").read_text()
+
+
+def test_every_dependency_has_a_bounded_range():
+    project = _pyproject()["project"]
+    reqs = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        reqs += extra
+    for req in reqs:
+        _, spec = _split(req)
+        assert ">=" in spec and "<" in spec.replace("<=", ""), f"{req} needs a lower and upper bound"
+        assert "==" not in spec, f"{req} is pinned exactly"
+
+
+def _notebooks():
+    return sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_the_lessons_exist_in_order():
+    names = [p.stem for p in _notebooks()]
+    assert names[:len(LESSONS)] == LESSONS
+
+
+@pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.name)
+def test_notebook_is_committed_executed_in_order(path):
+    nb = json.loads(path.read_text())
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code, "a lesson without code"
+    counts = [c.get("execution_count") for c in code]
+    assert counts == list(range(1, len(code) + 1)), (
+        f"code cells must be executed once each, top to bottom, from a fresh kernel: {counts}")
+    for c in code:
+        for out in c.get("outputs", []):
+            assert out["output_type"] != "error", f"cell {c['execution_count']} has an error"
+            if out["output_type"] == "stream":
+                assert out["name"] != "stderr", f"cell {c['execution_count']} writes to stderr"
+
+
+def test_readme_commands_exist():
+    readme = (ROOT / "README.md").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.M))
+    used = set(re.findall(r"\bmake ([a-z][a-z-]*)", readme))
+    assert {"course", "test"} <= used
+    assert used <= targets, f"README mentions make targets the Makefile lacks: {used - targets}"
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test$", ci, flags=re.M)
+    for lesson in LESSONS:
+        assert lesson in readme, f"README's course map misses {lesson}"

@@ -1,0 +1,107 @@
+import numpy as np
+import pytest
+import sympy as sp
+
+from lstm_course import lstm, symbolic
+from lstm_course.symbolic import Sigmoid, hadamard, verify_gradient
+
+
+def test_sigmoid_rule_is_proved():
+    assert symbolic.prove_sigmoid_rule()
+
+
+@pytest.mark.parametrize("entry", symbolic.CATALOGUE, ids=lambda e: e.name)
+def test_every_catalogue_entry_is_proved(entry):
+    assert symbolic.verify_entry(entry).proved
+
+
+def test_catalogue_entries_are_documented():
+    names = [e.name for e in symbolic.CATALOGUE]
+    assert len(names) == len(set(names))
+    for e in symbolic.CATALOGUE:
+        assert e.articles and e.latex
+        assert any(a in e.articles for a in ("000", "001", "002", "003", "004", "lstm_course"))
+    assert symbolic.find("dJ/do_t").name == "dJ/do_t"
+    with pytest.raises(KeyError, match="no catalogue entry named"):
+        symbolic.find("dJ/dnothing")
+
+
+# --- verify_gradient accepts true derivatives and rejects wrong ones ------------------------
+
+def test_accepts_true_derivatives():
+    a, b = sp.symbols("a b", real=True)
+    assert verify_gradient(Sigmoid(a) * (1 - Sigmoid(a)), Sigmoid(a), a)
+    assert verify_gradient(1 - sp.tanh(a) ** 2, sp.tanh(a), a)
+    assert verify_gradient(sp.Matrix([b, a]), a * b, sp.Matrix([a, b]))
+
+
+def test_rejects_a_missing_factor():
+    n, d, J = symbolic.single_step_001(cut=("o",))
+    assert verify_gradient(d["o"], J, n.o)
+    assert not verify_gradient(d["h"], J, n.o)  # dJ/dh_t without the factor tanh(C_t)
+
+
+def test_rejects_sigma_prime_used_for_tanh_prime():
+    n, d, J = symbolic.single_step_001(cut=("a_c",))
+    right = hadamard(d["c_tilde"], n.c_tilde.applyfunc(lambda t: 1 - t ** 2))
+    wrong = hadamard(d["c_tilde"], n.c_tilde.applyfunc(lambda t: t * (1 - t)))
+    assert verify_gradient(right, J, n.a["c"])
+    assert not verify_gradient(wrong, J, n.a["c"])
+
+
+def test_rejects_a_sign_flip():
+    n, d, J = symbolic.single_step_001(cut=("f",))
+    assert verify_gradient(d["f"], J, n.f)
+    assert not verify_gradient(-d["f"], J, n.f)
+
+
+def test_rejects_a_missing_c_prev():
+    n, d, J = symbolic.single_step_001(cut=("f",))
+    assert not verify_gradient(d["C"], J, n.f)  # dJ/df_t without the factor C_{t-1}
+
+
+def test_rejects_dropping_the_clubbed_term():
+    (s1, s2), (d1, d2), J = symbolic.two_steps_001(cut_first=("C",))
+    local_only = hadamard(d1["h"], s1.o, s1.tanh_C.applyfunc(lambda t: 1 - t ** 2))
+    assert verify_gradient(d1["C"], J, s1.C)
+    assert not verify_gradient(local_only, J, s1.C)
+
+
+def test_rejects_a_non_identity_that_is_close():
+    a = sp.Symbol("a", real=True)
+    assert not verify_gradient(Sigmoid(a) * (1 - Sigmoid(a)) + sp.Rational(1, 10**12), Sigmoid(a), a)
+
+
+def test_shape_mismatch_is_an_error():
+    a, b = sp.symbols("a b")
+    with pytest.raises(ValueError, match="hand has 1 entries but wrt has 2"):
+        verify_gradient(a, a * b, sp.Matrix([a, b]))
+    with pytest.raises(TypeError, match="wrt must hold SymPy Symbols"):
+        verify_gradient(a, a, sp.Matrix([a + 1]))
+
+
+# --- one formula, two uses: the proof runs the numpy code itself ---------------------------
+
+def test_the_proof_checks_the_running_code(monkeypatch):
+    """A slip planted in lstm.cell_backward (the code numpy runs) makes the package proof fail."""
+    entry = symbolic.find("package backward, one step (H=2, D=2)")
+    assert symbolic.verify_entry(entry).proved
+    original = lstm.cell_backward
+
+    def slipped(dh, dc_next, f, i, c_tilde, o, c_prev, tanh_c):
+        da_f, da_i, da_c, da_o, dc_prev = original(dh, dc_next, f, i, c_tilde, o, c_prev, tanh_c)
+        return da_f, da_i, da_c * 2, da_o, dc_prev
+    monkeypatch.setattr(lstm, "cell_backward", slipped)
+    assert not symbolic.verify_entry(entry).proved
+
+
+def test_numpy_and_sympy_run_the_same_cell_forward():
+    """cell_forward on floats equals cell_forward on SymPy expressions evaluated at those floats."""
+    rng = np.random.default_rng(0)
+    vals = rng.standard_normal(5)
+    syms = sp.symbols("af ai ac ao cp", real=True)
+    num = lstm.cell_forward(*[np.array([[v]]) for v in vals])
+    sym = lstm.cell_forward(*[np.array([[s]], dtype=object) for s in syms], ops=symbolic.SYMPY_OPS)
+    point = dict(zip(syms, vals))
+    for n_arr, s_arr in zip(num, sym):
+        assert abs(float(s_arr[0, 0].subs(point).evalf(30)) - n_arr[0, 0]) < 1e-14
