@@ -105,3 +105,42 @@ def test_numpy_and_sympy_run_the_same_cell_forward():
     point = dict(zip(syms, vals))
     for n_arr, s_arr in zip(num, sym):
         assert abs(float(s_arr[0, 0].subs(point).evalf(30)) - n_arr[0, 0]) < 1e-14
+
+
+def test_seo_without_the_state_path_is_wrong():
+    """Article 000 shows the TS=1 chain for Wo only; for Wa and Wi the S(1) -> S(2) path counts."""
+    from lstm_course import catalogue
+    n = catalogue.seo_two_timestamps()
+    ts2 = catalogue.seo_ts2_equations(n)
+    partial = catalogue.seo_ts1_parts(n, with_state_path=False)
+    full = catalogue.seo_ts1_parts(n)
+    for k in ("Wa", "Wi"):
+        assert verify_gradient(ts2[k] + full[k], n.cost, n.w[k])
+        assert not verify_gradient(ts2[k] + partial[k], n.cost, n.w[k])
+    assert verify_gradient(ts2["Wo"] + partial["Wo"], n.cost, n.w["Wo"])  # Wo has no state path
+
+
+def test_naive_dc_dcprev_is_wrong():
+    from lstm_course import catalogue
+    n = catalogue.scalar003_step(hold_h_prev=False)
+    assert verify_gradient(catalogue.scalar003_dc_dcprev(n), n.c, n.c_prev)
+    assert not verify_gradient(n.f, n.c, n.c_prev)
+    held = catalogue.scalar003_step(hold_h_prev=True)
+    assert verify_gradient(held.f, held.c, held.c_prev)  # f_t is right only with h_{t-1} held
+
+
+def test_cell_step_states_the_same_forward_as_the_package():
+    """symbolic.cell_step (article 001's equations, used for cut nodes) = lstm.forward on SymPy."""
+    params = symbolic.cell_001_params(2, 1)
+    n = symbolic.cell_step(params, symbolic.vector("h", 2), symbolic.vector("x", 1),
+                           symbolic.vector("C", 2))
+    as_arrays = {k: np.array(v.tolist(), dtype=object).reshape(v.shape[0], -1).squeeze(-1)
+                 if k.startswith("b") else np.array(v.tolist(), dtype=object)
+                 for k, v in params.items()}
+    hs, cs, _ = lstm.forward(as_arrays, np.array(list(n.x), dtype=object).reshape(1, 1, 1),
+                             np.array(list(n.h_prev), dtype=object).reshape(1, 2),
+                             np.array(list(n.C_prev), dtype=object).reshape(1, 2),
+                             ops=symbolic.SYMPY_OPS)
+    for k in range(2):
+        assert symbolic.is_identically_zero(hs[0, 0, k] - n.h[k])
+        assert symbolic.is_identically_zero(cs[0, 0, k] - n.C[k])
