@@ -36,7 +36,8 @@ from . import lstm
 
 __all__ = [
     "Sigmoid", "SYMPY_OPS", "prove_sigmoid_rule", "is_identically_zero", "verify_gradient",
-    "hadamard", "vector", "matrix", "cell_step", "chain_001", "readout_001",
+    "hadamard", "vector", "matrix", "cell_step", "chain_001", "unroll_001", "two_steps_001",
+    "single_step_001", "readout_001",
     "symbolic_lstm", "Entry", "CATALOGUE", "find", "verify_entry", "verify_catalogue",
     "catalogue_table",
 ]
@@ -314,21 +315,34 @@ def single_step_001(H: int = 2, D: int = 1, cut=()) -> tuple[SimpleNamespace, di
     return n, chain_001(n, dh, dC), J
 
 
-def two_steps_001(H: int = 1, D: int = 1, cut_first=()) -> tuple[list, list, sp.Expr]:
-    """Two unrolled steps sharing weights, J = δh_1ᵀ h_1 + δh_2ᵀ h_2.
+def unroll_001(T: int, H: int = 1, D: int = 1, cut_first=()) -> tuple[list, list, sp.Expr]:
+    """T unrolled steps sharing weights, J = Σ_t δh_tᵀ h_t (δh_t free symbols).
 
-    Returns ([step1, step2], [hand1, hand2], J); the hand gradients are chained the way
-    article 001 does BPTT: step 2 first, then step 1 receives dJ/dh_1 from the readout
-    plus step 2's dJ/dh_{t-1}, and the clubbed dJ/dC_2 ∘ f_2.
+    Returns (steps, hands, J); the hand gradients are chained the way article 001 does
+    BPTT: the last step first, then each earlier step t receives dJ/dh_t from the readout
+    plus step t+1's dJ/dh_{t-1}, and the clubbed dJ/dC_{t+1} ∘ f_{t+1}.  cut_first makes
+    nodes of step 1 free symbols (see cell_step).
     """
     params = cell_001_params(H, D)
-    s1 = cell_step(params, vector("h_0", H), vector("x_1", D), vector("C_0", H), cut_first, "1")
-    s2 = cell_step(params, s1.h, vector("x_2", D), s1.C, (), "2")
-    dh1, dh2 = vector(r"\delta h_1", H), vector(r"\delta h_2", H)
-    J = (dh1.T * s1.h)[0] + (dh2.T * s2.h)[0]
-    d2 = chain_001(s2, dh2, sp.zeros(H, 1))
-    d1 = chain_001(s1, dh1 + d2["h_prev"], d2["C_prev"])
-    return [s1, s2], [d1, d2], J
+    steps = []
+    h, C = vector("h_0", H), vector("C_0", H)
+    for t in range(1, T + 1):
+        step = cell_step(params, h, vector(f"x_{t}", D), C, cut_first if t == 1 else (), str(t))
+        steps.append(step)
+        h, C = step.h, step.C
+    dhs = [vector(rf"\delta h_{t}", H) for t in range(1, T + 1)]
+    J = sum(((dh.T * s.h)[0] for dh, s in zip(dhs, steps)), sp.Integer(0))
+    hands = [None] * T
+    dh_back, dC_back = sp.zeros(H, 1), sp.zeros(H, 1)
+    for t in range(T - 1, -1, -1):
+        hands[t] = chain_001(steps[t], dhs[t] + dh_back, dC_back)
+        dh_back, dC_back = hands[t]["h_prev"], hands[t]["C_prev"]
+    return steps, hands, J
+
+
+def two_steps_001(H: int = 1, D: int = 1, cut_first=()) -> tuple[list, list, sp.Expr]:
+    """unroll_001 with T = 2: ([step1, step2], [hand1, hand2], J = δh_1ᵀ h_1 + δh_2ᵀ h_2)."""
+    return unroll_001(2, H, D, cut_first)
 
 
 def readout_001(H: int = 2, K: int = 3, target: int = 1, cut_V: bool = False):
