@@ -215,14 +215,18 @@ def verify_gradient(hand, loss, wrt) -> bool:
 # ------------------------------------------------------------------ article 001's cell in SymPy
 
 def vector(name: str, n: int) -> sp.Matrix:
-    """Column of n fresh real symbols name_1 ... name_n (n, 1)."""
-    return sp.Matrix([sp.Symbol(f"{name}_{{{k + 1}}}" if n > 1 else name, real=True)
+    """Column of n fresh real symbols name^{(1)} ... name^{(n)} (n, 1); just name when n = 1.
+
+    The entry index is a superscript so that names with a subscript (h_{t-1}) stay valid LaTeX.
+    """
+    return sp.Matrix([sp.Symbol(f"{name}^{{({k + 1})}}" if n > 1 else name, real=True)
                       for k in range(n)])
 
 
 def matrix(name: str, rows: int, cols: int) -> sp.Matrix:
-    """(rows, cols) matrix of fresh real symbols name_{rc}."""
-    return sp.Matrix(rows, cols, lambda r, c: sp.Symbol(f"{name}_{{{r + 1}{c + 1}}}", real=True))
+    """(rows, cols) matrix of fresh real symbols name^{(r,c)}."""
+    return sp.Matrix(rows, cols,
+                     lambda r, c: sp.Symbol(f"{name}^{{({r + 1},{c + 1})}}", real=True))
 
 
 def hadamard(*factors: sp.Matrix) -> sp.Matrix:
@@ -455,13 +459,14 @@ def verify_catalogue(names=None) -> list[Result]:
     return results
 
 
-def catalogue_table(results: list[Result]) -> str:
-    """A plain-text table: gradient, articles, proved yes/no, seconds."""
+def catalogue_table(results: list[Result], with_seconds: bool = True) -> str:
+    """A plain-text table: gradient, articles, proved yes/no (and seconds, unless told not to:
+    timings differ from run to run, so notebooks checked by nbval leave them out)."""
     w_name = max(len(r.name) for r in results)
     w_art = max(len(r.articles) for r in results)
-    lines = [f"{'gradient':<{w_name}}  {'articles':<{w_art}}  proved  seconds",
-             f"{'-' * w_name}  {'-' * w_art}  ------  -------"]
+    head, rule = f"{'gradient':<{w_name}}  {'articles':<{w_art}}  proved", f"{'-' * w_name}  {'-' * w_art}  ------"
+    lines = [head + ("  seconds" if with_seconds else ""), rule + ("  -------" if with_seconds else "")]
     for r in results:
-        lines.append(f"{r.name:<{w_name}}  {r.articles:<{w_art}}  "
-                     f"{'yes' if r.proved else 'NO':<6}  {r.seconds:7.3f}")
-    return "\n".join(lines)
+        row = f"{r.name:<{w_name}}  {r.articles:<{w_art}}  {'yes' if r.proved else 'NO':<6}"
+        lines.append(row + (f"  {r.seconds:7.3f}" if with_seconds else ""))
+    return "\n".join(line.rstrip() for line in lines)
