@@ -33,7 +33,10 @@ __all__ = [
     "init_params",
     "fuse",
     "split",
+    "step_forward",
     "cell_forward",
+    "local_factors",
+    "step_backward",
     "cell_backward",
     "forward",
     "backward",
@@ -43,13 +46,44 @@ GATES = ("f", "i", "c", "o")  # forget, input, candidate (c~), output: fused row
 
 
 class Elementwise(NamedTuple):
-    """The two gate nonlinearities a step uses (numpy's by default, SymPy's for proofs)."""
+    """The nonlinearities a step uses: numpy's by default, SymPy's for the proofs.
+
+    sigmoid, tanh : elementwise functions (return new arrays)
+    tanh_into     : tanh_into(x, out) writes tanh(x) into out
+    make_gates    : make_gates(H, dtype) -> gates(a, out), which writes the activated gates
+                    [σ(a_f), σ(a_i), tanh(a_c), σ(a_o)] of a (B, 4H) pre-activation into out
+    """
 
     sigmoid: Callable
     tanh: Callable
+    tanh_into: Callable
+    make_gates: Callable
 
 
-NUMPY_OPS = Elementwise(sigmoid=activations.sigmoid, tanh=np.tanh)
+def _numpy_tanh_into(x, out):
+    np.tanh(x, out=out)
+
+
+def _numpy_make_gates(H: int, dtype):
+    """All four gates with one tanh call: σ(a) = ½ + ½ tanh(a / 2).
+
+    With S = [½, ½, 1, ½] and O = [½, ½, 0, ½] per block of H, gates = tanh(S a) S + O.
+    Same limits as activations.sigmoid (σ(±1e4) is exactly 1 and 0), no overflow for any
+    finite a, absolute error within a few float ulps of activations.sigmoid.
+    """
+    S = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=dtype), H)  # (4H,)
+    O = np.repeat(np.array([0.5, 0.5, 0.0, 0.5], dtype=dtype), H)  # (4H,)
+
+    def gates(a, out):
+        np.multiply(a, S, out=out)
+        np.tanh(out, out=out)
+        out *= S
+        out += O
+    return gates
+
+
+NUMPY_OPS = Elementwise(sigmoid=activations.sigmoid, tanh=np.tanh,
+                        tanh_into=_numpy_tanh_into, make_gates=_numpy_make_gates)
 
 
 def init_params(input_size: int, hidden_size: int, *, rng: np.random.Generator,
@@ -90,44 +124,97 @@ def split(fused: np.ndarray, prefix: str) -> dict:
     return {f"{prefix}_{g}": part for g, part in zip(GATES, parts)}
 
 
+def step_forward(a, c_prev, gates_fn, tanh_into, gates, c, tanh_c, h, tmp) -> None:
+    """One step from the pre-activations, written into preallocated arrays (all (B, ·)).
+
+    a (B, 4H): a_g = W_g Z_t + b_g, gates in row order f, i, c~, o; c_prev (B, H).
+    Writes gates (B, 4H) = [f, i, c~, o], c = f * c_prev + i * c~, tanh_c = tanh(c),
+    h = o * tanh_c (each (B, H)); tmp (B, H) is scratch.  Plain ufuncs with out=, so it runs
+    on float arrays and on object arrays of SymPy expressions alike.
+    """
+    H = c_prev.shape[-1]
+    gates_fn(a, gates)
+    f, i, c_tilde, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
+    np.multiply(f, c_prev, out=c)             # f_t * C_{t-1}
+    np.multiply(i, c_tilde, out=tmp)          # i_t * c~_t
+    np.add(c, tmp, out=c)                     # C_t
+    tanh_into(c, tanh_c)
+    np.multiply(o, tanh_c, out=h)             # h_t = o_t * tanh(C_t)
+
+
 def cell_forward(a_f, a_i, a_c, a_o, c_prev, ops: Elementwise = NUMPY_OPS):
-    """Elementwise part of one step, from the four pre-activations (each (B, H)).
+    """One step from the four pre-activations (each (B, H)): the teaching form of step_forward.
 
     Returns (f, i, c_tilde, o, c, tanh_c, h), each (B, H):
     f = σ(a_f), i = σ(a_i), c~ = tanh(a_c), o = σ(a_o), C = f C_prev + i c~, h = o tanh(C).
     """
-    f = ops.sigmoid(a_f)
-    i = ops.sigmoid(a_i)
-    c_tilde = ops.tanh(a_c)
-    o = ops.sigmoid(a_o)
-    c = f * c_prev + i * c_tilde
-    tanh_c = ops.tanh(c)
-    h = o * tanh_c
+    a = np.concatenate([a_f, a_i, a_c, a_o], axis=1)        # (B, 4H)
+    c_prev = np.asarray(c_prev)
+    B, H = c_prev.shape
+    dtype = np.result_type(a, c_prev)
+    gates = np.empty((B, 4 * H), dtype=dtype)
+    c, tanh_c, h, tmp = (np.empty((B, H), dtype=dtype) for _ in range(4))
+    step_forward(a, c_prev, ops.make_gates(H, dtype), ops.tanh_into, gates, c, tanh_c, h, tmp)
+    f, i, c_tilde, o = np.split(gates, 4, axis=1)
     return f, i, c_tilde, o, c, tanh_c, h
 
 
+def local_factors(gates, c_prev, tanh_c):
+    """The local derivatives of a step, for any number of leading axes (..., ·).
+
+    gates (..., 4H) = [f, i, c~, o]; c_prev, tanh_c (..., H).  Returns (P, K):
+      K (..., H)  = o ⊙ (1 - tanh² C_t)                         ∂h_t/∂C_t
+      P (..., 4H) = [C_{t-1} ⊙ f(1-f), c~ ⊙ i(1-i), i ⊙ (1-c~²), tanh C_t ⊙ o(1-o)]
+                    = ∂C_t/∂a_f, ∂C_t/∂a_i, ∂C_t/∂a_c, ∂h_t/∂a_o
+    written with article 004's derivatives on activated outputs (σ' = s(1-s), tanh' = 1-t²).
+    """
+    H = c_prev.shape[-1]
+    f, i, c_tilde, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
+    K = o * activations.tanh_grad_from_output(tanh_c)
+    P = np.concatenate([c_prev * activations.sigmoid_grad_from_output(f),
+                        c_tilde * activations.sigmoid_grad_from_output(i),
+                        i * activations.tanh_grad_from_output(c_tilde),
+                        tanh_c * activations.sigmoid_grad_from_output(o)], axis=-1)
+    return P, K
+
+
+def step_backward(dh, dc, P, K, f, da, tmp) -> None:
+    """One step of backpropagation, in place (every array (B, ·)).
+
+    dh (B, H) : total dJ/dh_t (from the readout and from step t+1)
+    dc (B, H) : on entry dJ/dC_t from step t+1 (the clubbed term dJ/dC_{t+1} ⊙ f_{t+1});
+                on exit dJ/dC_{t-1} = dJ/dC_t ⊙ f_t
+    P, K, f   : this step's local factors (local_factors) and forget gate
+    da (B, 4H): receives dJ/da_g = [dJ/dC_t ⊙ P_f, dJ/dC_t ⊙ P_i, dJ/dC_t ⊙ P_c, dJ/dh_t ⊙ P_o]
+    """
+    B, H = dh.shape
+    np.multiply(dh, K, out=tmp)
+    np.add(dc, tmp, out=dc)                                   # dJ/dC_t (clubbed)
+    np.multiply(P[:, :3 * H].reshape(B, 3, H), dc[:, None, :],
+                out=da[:, :3 * H].reshape(B, 3, H))           # da_f, da_i, da_c
+    np.multiply(P[:, 3 * H:], dh, out=da[:, 3 * H:])           # da_o
+    np.multiply(dc, f, out=dc)                                # dJ/dC_{t-1}
+
+
 def cell_backward(dh, dc_next, f, i, c_tilde, o, c_prev, tanh_c):
-    """Elementwise backward of one step (every argument (B, H)).
+    """One step of backpropagation in article 001's terms (every argument (B, H)).
 
     dh      : total dJ/dh_t (from the readout at t plus from step t+1 through Z_{t+1})
     dc_next : dJ/dC_t arriving from step t+1, i.e. dJ/dC_{t+1} * f_{t+1} (the "clubbed"
               term of article 001); zero at the last step.
     Returns (da_f, da_i, da_c, da_o, dc_prev): the pre-activation gradients and dJ/dC_{t-1}.
-
-    Written with the activated-output derivatives of article 004:
-    σ'(a) = s (1 - s) with s = σ(a), tanh'(a) = 1 - t² with t = tanh(a).
+    The same local_factors and step_backward that lstm.backward runs over every step.
     """
-    dc = dc_next + dh * o * activations.tanh_grad_from_output(tanh_c)  # dJ/dC_t
-    do = dh * tanh_c                                                   # dJ/do_t
-    dc_tilde = dc * i                                                  # dJ/dc~_t
-    di = dc * c_tilde                                                  # dJ/di_t
-    df = dc * c_prev                                                   # dJ/df_t
-    da_f = df * activations.sigmoid_grad_from_output(f)
-    da_i = di * activations.sigmoid_grad_from_output(i)
-    da_c = dc_tilde * activations.tanh_grad_from_output(c_tilde)
-    da_o = do * activations.sigmoid_grad_from_output(o)
-    dc_prev = dc * f                                                   # dJ/dC_{t-1}
-    return da_f, da_i, da_c, da_o, dc_prev
+    gates = np.concatenate([f, i, c_tilde, o], axis=-1)      # (B, 4H)
+    P, K = local_factors(gates, c_prev, tanh_c)
+    dh = np.asarray(dh)
+    B, H = dh.shape
+    dtype = np.result_type(P, dh)
+    dc = np.array(dc_next, dtype=dtype)                       # a copy, updated in place
+    da = np.empty((B, 4 * H), dtype=dtype)
+    step_backward(dh, dc, P, K, gates[:, :H], da, np.empty((B, H), dtype=dtype))
+    da_f, da_i, da_c, da_o = np.split(da, 4, axis=1)
+    return da_f, da_i, da_c, da_o, dc
 
 
 def _initial_state(state, name: str, B: int, H: int, dtype) -> np.ndarray:
@@ -136,11 +223,29 @@ def _initial_state(state, name: str, B: int, H: int, dtype) -> np.ndarray:
     return check_array(state, name, shape=(B, H), dtype=dtype)
 
 
+def _check_inputs(xs, D: int, dtype) -> np.ndarray:
+    """xs: (T, B, D) of the model's dtype, or (T, B) integer ids meaning one-hot vectors."""
+    arr = np.asarray(xs) if isinstance(xs, (list, tuple)) else xs
+    if isinstance(arr, np.ndarray) and arr.dtype.kind in "iu":
+        if arr.ndim != 2:
+            raise ValueError(f"xs of integer dtype {arr.dtype} must be (T, B) one-hot ids, got "
+                             f"shape {arr.shape}; (T, B, D) inputs must be of the model's dtype "
+                             f"{dtype}")
+        if arr.size == 0:
+            raise ValueError(f"xs is empty (shape {arr.shape}): every dimension must be at least 1")
+        if arr.min() < 0 or arr.max() >= D:
+            raise ValueError(f"xs holds integer ids (one-hot inputs) that must lie in [0, {D}), "
+                             f"got values from {arr.min()} to {arr.max()}")
+        return arr.astype(np.int64, copy=False)
+    return check_array(arr, "xs", ndim=3, last_dim=D, dtype=dtype)
+
+
 def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS):
     """Run the LSTM over a batch of sequences.
 
     params : per-gate dict from :func:`init_params` (all one dtype)
-    xs     : (T, B, D) inputs, same dtype as params
+    xs     : (T, B, D) inputs of the params' dtype, or (T, B) integer ids in [0, D) standing for
+             one-hot vectors (then the input product is a row gather, no multiplication)
     h0, c0 : (B, H) initial hidden and cell state, zeros when None
     ops    : the nonlinearities (leave the default; lstm_course.symbolic passes SymPy's)
 
@@ -148,26 +253,31 @@ def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS)
     A float32 model on float32 inputs computes and returns float32.
     """
     H, D, dtype = check_params(params)
-    xs = check_array(xs, "xs", ndim=3, last_dim=D, dtype=dtype)
-    T, B, _ = xs.shape
+    xs = _check_inputs(xs, D, dtype)
+    T, B = xs.shape[:2]
     h0 = _initial_state(h0, "h0", B, H, dtype)
     c0 = _initial_state(c0, "c0", B, H, dtype)
 
     W, b = fuse(params)                                       # (4H, H+D), (4H,)
-    W_h, W_x = W[:, :H], W[:, H:]                             # (4H, H), (4H, D)
-    x_proj = (xs.reshape(T * B, D) @ W_x.T + b).reshape(T, B, 4 * H)  # (T, B, 4H)
+    W_hT = np.ascontiguousarray(W[:, :H].T)                   # (H, 4H)
+    if xs.ndim == 2:                                          # one-hot ids: gather rows
+        x_proj = W[:, H:].T[xs] + b                           # (T, B, 4H)
+    else:
+        x_proj = (xs.reshape(T * B, D) @ W[:, H:].T + b).reshape(T, B, 4 * H)  # (T, B, 4H)
 
-    gates = np.empty((T, B, 4 * H), dtype=dtype)  # activated f, i, c~, o per step
+    gates = np.empty((T, B, 4 * H), dtype=dtype)              # activated f, i, c~, o
     cs = np.empty((T, B, H), dtype=dtype)
     tanh_cs = np.empty((T, B, H), dtype=dtype)
     hs = np.empty((T, B, H), dtype=dtype)
+    a = np.empty((B, 4 * H), dtype=dtype)                     # scratch: pre-activations
+    tmp = np.empty((B, H), dtype=dtype)
+    gates_fn, tanh_into = ops.make_gates(H, dtype), ops.tanh_into
     h, c = h0, c0
     for t in range(T):
-        a = x_proj[t] + h @ W_h.T                             # (B, 4H)
-        a_f, a_i, a_c, a_o = np.split(a, 4, axis=1)           # four (B, H)
-        f, i, c_tilde, o, c, tanh_c, h = cell_forward(a_f, a_i, a_c, a_o, c, ops)
-        gates[t] = np.concatenate([f, i, c_tilde, o], axis=1)  # (B, 4H)
-        cs[t], tanh_cs[t], hs[t] = c, tanh_c, h
+        np.matmul(h, W_hT, out=a)                             # (B, 4H)
+        np.add(a, x_proj[t], out=a)
+        step_forward(a, c, gates_fn, tanh_into, gates[t], cs[t], tanh_cs[t], hs[t], tmp)
+        h, c = hs[t], cs[t]
     cache = {"xs": xs, "h0": h0, "c0": c0, "W": W, "gates": gates,
              "cs": cs, "tanh_cs": tanh_cs, "hs": hs}
     return hs.copy(), cs.copy(), cache
@@ -179,35 +289,39 @@ def backward(params: dict, cache: dict, dhs, dc_last=None) -> dict:
     dhs     : (T, B, H) dLoss/dh_t from outside the recurrence (the readout or the loss)
     dc_last : (B, H) dLoss/dC_T from outside, zeros when None
 
-    Returns grads with every key of params (same shapes) plus "xs" (T, B, D),
-    "h0" (B, H) and "c0" (B, H).  Per-step gradients are summed over time
-    (article 001, figure 10).  Neither the inputs nor the cache are modified.
+    Returns grads with every key of params (same shapes) plus "h0" (B, H), "c0" (B, H) and
+    "xs" (T, B, D) — for integer-id inputs "xs" is None (ids have no gradient).  Per-step
+    gradients are summed over time (article 001, figure 10).  Nothing passed in is modified.
     """
     H, D, dtype = check_params(params)
     xs, W, gates = cache["xs"], cache["W"], cache["gates"]
-    T, B, _ = xs.shape
+    T, B = xs.shape[:2]
     dhs = check_array(dhs, "dhs", shape=(T, B, H), dtype=dtype)
-    dc = _initial_state(dc_last, "dc_last", B, H, dtype)     # dJ/dC_t carried back
-    W_h, W_x = W[:, :H], W[:, H:]                             # (4H, H), (4H, D)
+    dc = np.array(_initial_state(dc_last, "dc_last", B, H, dtype))  # a copy: dJ/dC_t carried back
+    W_h = np.ascontiguousarray(W[:, :H])                      # (4H, H)
 
+    c_prev = np.concatenate([cache["c0"][None], cache["cs"][:-1]], axis=0)  # (T, B, H)
+    P, K = local_factors(gates, c_prev, cache["tanh_cs"])    # (T, B, 4H), (T, B, H)
     da_all = np.empty((T, B, 4 * H), dtype=dtype)             # dJ/da_g for every step
-    dh_next = np.zeros((B, H), dtype=dtype)                   # dJ/dh_t from step t+1
+    dh = np.zeros((B, H), dtype=dtype)                        # dJ/dh_t from step t+1, then total
+    tmp = np.empty((B, H), dtype=dtype)
     for t in range(T - 1, -1, -1):
-        f, i, c_tilde, o = np.split(gates[t], 4, axis=1)      # four (B, H)
-        c_prev = cache["cs"][t - 1] if t > 0 else cache["c0"]
-        dh = dhs[t] + dh_next                                 # (B, H)
-        da_f, da_i, da_c, da_o, dc = cell_backward(
-            dh, dc, f, i, c_tilde, o, c_prev, cache["tanh_cs"][t])
-        da_all[t] = np.concatenate([da_f, da_i, da_c, da_o], axis=1)  # (B, 4H)
-        dh_next = da_all[t] @ W_h                             # (B, H): dJ/dh_{t-1}
+        np.add(dh, dhs[t], out=dh)                            # total dJ/dh_t
+        step_backward(dh, dc, P[t], K[t], gates[t, :, :H], da_all[t], tmp)
+        np.matmul(da_all[t], W_h, out=dh)                     # dJ/dh_{t-1} through Z_t
 
     h_prev = np.concatenate([cache["h0"][None], cache["hs"][:-1]], axis=0)  # (T, B, H)
-    Z = np.concatenate([h_prev, xs], axis=2).reshape(T * B, H + D)      # (T*B, H+D)
     da_flat = da_all.reshape(T * B, 4 * H)                              # (T*B, 4H)
-    dW = da_flat.T @ Z                                                  # (4H, H+D)
-    db = da_flat.sum(axis=0)                                            # (4H,)
-    grads = {**split(dW, "W"), **split(db, "b")}
-    grads["xs"] = (da_flat @ W_x).reshape(T, B, D)                      # (T, B, D)
-    grads["h0"] = dh_next                                               # (B, H)
-    grads["c0"] = dc                                                    # (B, H)
+    dW = np.empty_like(W)                                               # (4H, H+D)
+    dW[:, :H] = da_flat.T @ h_prev.reshape(T * B, H)
+    if xs.ndim == 2:                                                    # one-hot ids
+        onehot = np.zeros((T * B, D), dtype=dtype)                      # (T*B, D)
+        onehot[np.arange(T * B), xs.reshape(-1)] = 1
+        dW[:, H:] = da_flat.T @ onehot
+        dxs = None
+    else:
+        dW[:, H:] = da_flat.T @ xs.reshape(T * B, D)
+        dxs = (da_flat @ W[:, H:]).reshape(T, B, D)                     # (T, B, D)
+    grads = {**split(dW, "W"), **split(da_flat.sum(axis=0), "b")}
+    grads["xs"], grads["h0"], grads["c0"] = dxs, dh, dc
     return grads

@@ -60,9 +60,25 @@ class Sigmoid(sp.Function):
         return body if exp is None else r"%s^{%s}" % (body, exp)
 
 
-# the two nonlinearities of lstm.cell_forward, elementwise on object arrays
-SYMPY_OPS = lstm.Elementwise(sigmoid=np.vectorize(Sigmoid, otypes=[object]),
-                             tanh=np.vectorize(sp.tanh, otypes=[object]))
+_vsigmoid = np.vectorize(Sigmoid, otypes=[object])
+_vtanh = np.vectorize(sp.tanh, otypes=[object])
+
+
+def _sympy_tanh_into(x, out):
+    out[...] = _vtanh(x)
+
+
+def _sympy_make_gates(H: int, dtype):
+    def gates(a, out):  # a, out: (B, 4H) object arrays, blocks f, i, c~, o
+        out[:, :2 * H] = _vsigmoid(a[:, :2 * H])
+        out[:, 2 * H:3 * H] = _vtanh(a[:, 2 * H:3 * H])
+        out[:, 3 * H:] = _vsigmoid(a[:, 3 * H:])
+    return gates
+
+
+# the nonlinearities of lstm.forward / lstm.cell_forward, elementwise on object arrays
+SYMPY_OPS = lstm.Elementwise(sigmoid=_vsigmoid, tanh=_vtanh, tanh_into=_sympy_tanh_into,
+                             make_gates=_sympy_make_gates)
 
 
 def prove_sigmoid_rule() -> bool:

@@ -43,8 +43,10 @@ def test_forward_rejects_non_finite_and_wrong_dtypes(model):
         lstm.forward(model, xs)
     with pytest.raises(TypeError, match=r"xs has dtype float32 but the model's parameters are float64"):
         lstm.forward(model, np.zeros((2, 1, 3), dtype=np.float32))
-    with pytest.raises(TypeError, match=r"xs has dtype int64"):
+    with pytest.raises(ValueError, match=r"xs of integer dtype int64 must be \(T, B\) one-hot ids"):
         lstm.forward(model, np.zeros((2, 1, 3), dtype=np.int64))
+    with pytest.raises(ValueError, match=r"integer ids \(one-hot inputs\) that must lie in \[0, 3\)"):
+        lstm.forward(model, np.array([[0, 3]]))
     with pytest.raises(TypeError, match="xs must be a numpy array"):
         lstm.forward(model, "abc")
 

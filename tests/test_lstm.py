@@ -21,17 +21,65 @@ def test_backward_matches_finite_differences(T, B, rng):
 
 
 def test_gradient_check_catches_a_wrong_backward(rng, monkeypatch):
-    """The finite-difference check can fail: a sign slip in dJ/df_t is caught."""
-    def wrong(dh, dc_next, f, i, c_tilde, o, c_prev, tanh_c):
-        da_f, da_i, da_c, da_o, dc_prev = ORIGINAL(dh, dc_next, f, i, c_tilde, o, c_prev, tanh_c)
-        return -da_f, da_i, da_c, da_o, dc_prev
-    ORIGINAL = lstm.cell_backward
-    monkeypatch.setattr(lstm, "cell_backward", wrong)
+    """The finite-difference check can fail: a sign slip in dJ/da_f's local factor is caught."""
+    original = lstm.local_factors
+
+    def slipped(gates, c_prev, tanh_c):
+        P, K = original(gates, c_prev, tanh_c)
+        H = c_prev.shape[-1]
+        P[..., :H] *= -1
+        return P, K
+    monkeypatch.setattr(lstm, "local_factors", slipped)
     params = random_params(2, 3, rng)
     errors = gradcheck.check_lstm_gradients(params, rng.standard_normal((3, 2, 2)),
                                             rng.standard_normal((2, 3)),
                                             rng.standard_normal((2, 3)), rng=rng)
     assert errors["W_f"] > 1e-2 and errors["b_f"] > 1e-2
+
+
+def test_cell_backward_is_one_step_of_backward(rng):
+    """The teaching form cell_backward gives what backward gives for T = 1."""
+    params = random_params(3, 4, rng)
+    x, h0, c0 = rng.standard_normal((1, 2, 3)), rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
+    dh, dc = rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
+    _, _, cache = lstm.forward(params, x, h0, c0)
+    grads = lstm.backward(params, cache, dh[None], dc)
+    f, i, c_tilde, o = np.split(cache["gates"][0], 4, axis=1)
+    da_f, da_i, da_c, da_o, dc_prev = lstm.cell_backward(dh, dc, f, i, c_tilde, o, c0, cache["tanh_cs"][0])
+    np.testing.assert_allclose(grads["b_f"], da_f.sum(0), rtol=1e-13)
+    np.testing.assert_allclose(grads["b_o"], da_o.sum(0), rtol=1e-13)
+    np.testing.assert_allclose(grads["c0"], dc_prev, rtol=1e-13)
+
+
+def test_one_hot_ids_equal_dense_one_hot_inputs(rng):
+    D, H, T, B = 5, 3, 4, 2
+    params = random_params(D, H, rng)
+    ids = rng.integers(0, D, size=(T, B))
+    dense = np.eye(D)[ids]                                   # (T, B, D)
+    hs1, cs1, cache1 = lstm.forward(params, ids)
+    hs2, cs2, cache2 = lstm.forward(params, dense)
+    np.testing.assert_allclose(hs1, hs2, rtol=1e-13)
+    dhs = rng.standard_normal((T, B, H))
+    g1, g2 = lstm.backward(params, cache1, dhs), lstm.backward(params, cache2, dhs)
+    assert g1["xs"] is None
+    for k in params:
+        np.testing.assert_allclose(g1[k], g2[k], rtol=1e-12, atol=1e-14)
+
+
+def test_fused_gate_nonlinearity_matches_the_stable_sigmoid():
+    """The forward's one-tanh gates equal activations.sigmoid / tanh to within a few ulps."""
+    from lstm_course import activations
+    for dtype, tol in ((np.float64, 4e-16), (np.float32, 2e-7)):
+        a = np.concatenate([np.linspace(-50, 50, 401), [-1e4, 1e4, 0.0]]).astype(dtype)
+        a = np.tile(a, (4, 1)).reshape(1, -1)                # (1, 4H), H = 404
+        H = a.shape[1] // 4
+        out = np.empty_like(a)
+        lstm.NUMPY_OPS.make_gates(H, dtype)(a, out)
+        expected = np.concatenate([activations.sigmoid(a[:, :2 * H]), np.tanh(a[:, 2 * H:3 * H]),
+                                   activations.sigmoid(a[:, 3 * H:])], axis=1)
+        assert out.dtype == dtype
+        assert np.max(np.abs(out - expected)) <= tol
+        assert out[0, 402] == 1.0 and out[0, 401] == 0.0     # exact limits at ±1e4
 
 
 @pytest.mark.parametrize("g1,g2", list(itertools.combinations(lstm.GATES, 2)))

