@@ -129,16 +129,19 @@ def adam_update(params: dict, grads: dict, state: AdamState, learning_rate: floa
 def evaluate(params: dict, ids: np.ndarray, seq_len: int = 200, batch_size: int = 16) -> float:
     """Mean cross-entropy per character (nats) of ``ids``, the state carried across windows."""
     from .data import batches
+    ids = np.asarray(ids)
+    if len(ids) < 2:
+        raise ValueError(f"ids must hold at least 2 characters to evaluate, got {len(ids)}")
+    B = max(1, min(batch_size, (len(ids) - 1) // seq_len))   # fewer streams for short texts
+    T = min(seq_len, (len(ids) - 1) // B)
     total, count, h, c = 0.0, 0, None, None
-    for inputs, targets in batches(ids, seq_len, batch_size):
+    for inputs, targets in batches(ids, T, B):
         hs, cs, _ = lstm.forward(params, inputs, h, c)
         logits = layers.readout_forward(params["W_v"], params["b_v"], hs)
         loss, _ = layers.softmax_cross_entropy(logits, targets)   # summed over T, mean over B
         total += loss * inputs.shape[1]
         count += inputs.size
         h, c = hs[-1], cs[-1]
-    if count == 0:
-        raise ValueError("ids is too short to evaluate")
     return total / count
 
 

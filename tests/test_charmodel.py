@@ -1,0 +1,171 @@
+import zipfile
+
+import numpy as np
+import pytest
+
+from lstm_course import charmodel, data, gradcheck, train
+from lstm_course.charmodel import TrainConfig
+
+TEXT = "to be, or not to be: that is the question. " * 12
+
+
+@pytest.fixture
+def small(rng):
+    vocab = data.Vocabulary.from_text(TEXT)
+    params = charmodel.init_model(len(vocab), 8, rng=rng, dtype=np.float64)
+    for k in params:
+        if k.startswith("b_"):
+            params[k] = rng.uniform(-0.5, 0.5, params[k].shape)
+    return vocab, params
+
+
+def test_loss_and_grads_match_finite_differences(small, rng):
+    vocab, params = small
+    ids = vocab.encode(TEXT[:31])
+    inputs, targets = ids[:-1].reshape(10, 3, order="F"), ids[1:].reshape(10, 3, order="F")
+    h0, c0 = rng.standard_normal((3, 8)), rng.standard_normal((3, 8))
+    loss, grads, _ = charmodel.loss_and_grads(params, inputs, targets, h0, c0)
+    for k, p in params.items():
+        # eps = 1e-5: the loss (about 30 nats) is large next to these gradients (about 1e-3),
+        # so at 1e-6 the differences' round-off, not the backward, would set the error
+        numeric = gradcheck.numerical_gradient(
+            lambda: charmodel.loss_and_grads(params, inputs, targets, h0, c0)[0], p, eps=1e-5)
+        assert gradcheck.relative_error(grads[k], numeric) < 1e-7, k
+
+
+def test_adam_and_sgd_reduce_the_loss(small):
+    vocab, params = small
+    ids = vocab.encode(TEXT)
+    inputs, targets = ids[:-1, None], ids[1:, None]
+    for update, lr in (("sgd", 0.01), ("adam", 0.03)):
+        p = {k: v.copy() for k, v in params.items()}
+        state = charmodel.AdamState.zeros_like(p)
+        first = charmodel.loss_and_grads(p, inputs, targets)[0]
+        for _ in range(60):
+            _, g, _ = charmodel.loss_and_grads(p, inputs, targets)
+            if update == "sgd":
+                charmodel.sgd_update(p, g, lr)
+            else:
+                charmodel.adam_update(p, g, state, lr)
+        assert charmodel.loss_and_grads(p, inputs, targets)[0] < 0.6 * first, update
+
+
+def test_sampling_is_seeded_and_checks_its_arguments(small):
+    vocab, params = small
+    a = charmodel.sample(params, vocab, "to be", 40, temperature=0.8, rng=np.random.default_rng(3))
+    b = charmodel.sample(params, vocab, "to be", 40, temperature=0.8, rng=np.random.default_rng(3))
+    assert a == b and a.startswith("to be") and len(a) == 45 and set(a) <= set(vocab.chars)
+    with pytest.raises(ValueError, match="prime has characters outside the vocabulary: 'AHMT'"):
+        charmodel.sample(params, vocab, "To be HAM", 5, rng=np.random.default_rng(0))
+    for bad in (0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="temperature must be a positive number"):
+            charmodel.sample(params, vocab, "to", 5, temperature=bad, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="length must be a positive integer"):
+        charmodel.sample(params, vocab, "to", 0, rng=np.random.default_rng(0))
+
+
+def test_checkpoint_round_trip(small, tmp_path):
+    vocab, params = small
+    config = TrainConfig(hidden_size=8, dtype="float64")
+    path = charmodel.save_checkpoint(tmp_path / "m.npz", params, vocab, config, {"step": 3})
+    p2, v2, c2, h2 = charmodel.load_checkpoint(path)
+    assert v2 == vocab and c2 == config and h2 == {"step": 3}
+    assert all(np.array_equal(p2[k], params[k]) for k in params)
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]   # no temporary file left
+
+
+def test_bad_checkpoints_are_clear_errors(small, tmp_path):
+    vocab, params = small
+    config = TrainConfig(hidden_size=8, dtype="float64")
+    with pytest.raises(FileNotFoundError, match="checkpoint .*missing.npz does not exist"):
+        charmodel.load_checkpoint(tmp_path / "missing.npz")
+    good = charmodel.save_checkpoint(tmp_path / "good.npz", params, vocab, config)
+    raw = good.read_bytes()
+    (tmp_path / "trunc.npz").write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(ValueError, match="truncated or not an lstm_course checkpoint"):
+        charmodel.load_checkpoint(tmp_path / "trunc.npz")
+    (tmp_path / "junk.npz").write_bytes(b"not a checkpoint at all")
+    with pytest.raises(ValueError, match="truncated or not an lstm_course checkpoint"):
+        charmodel.load_checkpoint(tmp_path / "junk.npz")
+    np.savez(tmp_path / "other.npz", W=np.zeros(3))
+    with pytest.raises(ValueError, match="truncated or not an lstm_course checkpoint"):
+        charmodel.load_checkpoint(tmp_path / "other.npz")
+    old = charmodel.CHECKPOINT_FORMAT
+    try:
+        charmodel.CHECKPOINT_FORMAT = old + 1
+        charmodel.save_checkpoint(tmp_path / "future.npz", params, vocab, config)
+    finally:
+        charmodel.CHECKPOINT_FORMAT = old
+    with pytest.raises(ValueError, match=f"format version {old + 1}, this version of "
+                                         f"lstm_course reads version {old}"):
+        charmodel.load_checkpoint(tmp_path / "future.npz")
+
+
+def test_nan_weights_are_never_saved(small, tmp_path):
+    vocab, params = small
+    config = TrainConfig(hidden_size=8, dtype="float64")
+    path = charmodel.save_checkpoint(tmp_path / "m.npz", params, vocab, config)
+    before = path.read_bytes()
+    broken = dict(params, W_f=np.full_like(params["W_f"], np.nan))
+    with pytest.raises(charmodel.NonFiniteLossError, match=r"refusing to save non-finite parameters \['W_f'\]"):
+        charmodel.save_checkpoint(path, broken, vocab, config)
+    assert path.read_bytes() == before
+
+
+def _config(**kw):
+    base = dict(hidden_size=8, seq_len=10, batch_size=2, steps=12, eval_every=4,
+                held_out_fraction=0.2, dtype="float64", learning_rate=1e-2)
+    return TrainConfig(**{**base, **kw})
+
+
+def test_training_writes_checkpoints_and_resumes(tmp_path):
+    path = tmp_path / "run.npz"
+    out = train.train(TEXT, _config(), checkpoint=path, progress=False)
+    h = out["history"]
+    assert h["step"] == 12 and h["eval_steps"] == [4, 8, 12] and len(h["held_out_loss"]) == 3
+    assert all(np.isfinite(h["held_out_loss"]))
+    more = train.train(TEXT, _config(steps=20), checkpoint=path, resume=True, progress=False)
+    assert more["history"]["step"] == 20 and more["history"]["eval_steps"][-1] == 20
+    assert charmodel.load_checkpoint(path)[3]["step"] == 20
+
+
+def test_non_finite_loss_stops_and_keeps_the_checkpoint(tmp_path, monkeypatch):
+    path = tmp_path / "run.npz"
+    train.train(TEXT, _config(steps=4), checkpoint=path, progress=False)
+    before = path.read_bytes()
+    real = charmodel.loss_and_grads
+    calls = {"n": 0}
+
+    def exploding(*args, **kwargs):
+        loss, grads, state = real(*args, **kwargs)
+        calls["n"] += 1
+        return (float("nan") if calls["n"] == 3 else loss), grads, state
+    monkeypatch.setattr(charmodel, "loss_and_grads", exploding)
+    with pytest.raises(charmodel.NonFiniteLossError, match="became nan at step 7.*last good one"):
+        train.train(TEXT, _config(steps=12), checkpoint=path, resume=True, progress=False)
+    assert path.read_bytes() == before
+
+
+def test_ctrl_c_keeps_the_last_checkpoint(tmp_path, monkeypatch):
+    path = tmp_path / "run.npz"
+    real = charmodel.loss_and_grads
+    calls = {"n": 0}
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 6:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+    monkeypatch.setattr(charmodel, "loss_and_grads", interrupted)
+    out = train.train(TEXT, _config(), checkpoint=path, progress=False)
+    assert out["interrupted"] and out["history"]["step"] == 5
+    assert charmodel.load_checkpoint(path)[3]["step"] == 4
+
+
+def test_config_is_validated():
+    with pytest.raises(ValueError, match="optimizer must be 'adam' or 'sgd'"):
+        TrainConfig(optimizer="rmsprop").validate()
+    with pytest.raises(ValueError, match="learning_rate must be positive"):
+        TrainConfig(learning_rate=0).validate()
+    with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
+        TrainConfig(hidden_size=0).validate()
