@@ -36,7 +36,9 @@ def execute(path: Path, timeout: int = 600):
 
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
+    # the kernel's own log (a notice about its local TCP sockets) would break the one-line report
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   extra_arguments=["--IPKernelApp.log_level=ERROR"],
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     return nb, time.perf_counter() - start
 
