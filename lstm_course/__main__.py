@@ -1,7 +1,8 @@
-"""Command line: ``python -m lstm_course verify`` | ``course``."""
+"""Command line: ``python -m lstm_course train | sample | verify | course``."""
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -35,10 +36,81 @@ def _course(args) -> int:
     return 1 if course.build(out, in_place=args.in_place) else 0
 
 
+def _train(args) -> int:
+    from . import data, train
+    from .charmodel import NonFiniteLossError, TrainConfig
+
+    config = TrainConfig(hidden_size=args.hidden_size, seq_len=args.seq_len,
+                         batch_size=args.batch_size, optimizer=args.optimizer,
+                         learning_rate=args.learning_rate, clip_norm=args.clip_norm,
+                         steps=args.steps, eval_every=args.eval_every, dtype=args.dtype,
+                         seed=args.seed)
+    try:
+        config.validate()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    text = data.soliloquy() if args.text == "soliloquy" else data.play_text()
+    try:
+        out = train.train(text, config, checkpoint=args.checkpoint, resume=args.resume,
+                          max_seconds=args.max_minutes * 60 if args.max_minutes else None)
+    except (NonFiniteLossError, FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    h = out["history"]
+    if h["held_out_loss"]:
+        nats = h["held_out_loss"][-1]
+        print(f"step {h['step']}: held-out loss {nats:.4f} nats/char = {nats / math.log(2):.4f} "
+              f"bits/char; {h['chars_per_second']:,.0f} chars/s; checkpoint {args.checkpoint}")
+    return 130 if out["interrupted"] else 0
+
+
+def _sample(args) -> int:
+    import numpy as np
+
+    from . import charmodel
+
+    try:
+        params, vocab, _, _ = charmodel.load_checkpoint(args.checkpoint)
+        text = charmodel.sample(params, vocab, args.prime, args.length,
+                                temperature=args.temperature,
+                                rng=np.random.default_rng(args.seed))
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(text)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lstm_course",
                                      description="LSTM from scratch, derived and verified")
     sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("train", help="train the character model on Hamlet (progress bar)")
+    p.add_argument("--checkpoint", default="checkpoints/hamlet.npz",
+                   help="where to save (atomically, at every evaluation)")
+    p.add_argument("--resume", action="store_true", help="continue from --checkpoint")
+    p.add_argument("--text", choices=("play", "soliloquy"), default="play")
+    p.add_argument("--hidden-size", type=int, default=256)
+    p.add_argument("--seq-len", type=int, default=100)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+    p.add_argument("--learning-rate", type=float, default=2e-3)
+    p.add_argument("--clip-norm", type=float, default=5.0)
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--eval-every", type=int, default=100)
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="stop (and save) after this many minutes")
+    p.set_defaults(func=_train)
+    p = sub.add_parser("sample", help="generate text from a checkpoint")
+    p.add_argument("--checkpoint", default="models/hamlet.npz")
+    p.add_argument("--prime", default="HAMLET:\n")
+    p.add_argument("--temperature", type=float, default=0.8)
+    p.add_argument("--length", type=int, default=500)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_sample)
     p = sub.add_parser("verify", help="prove every hand-derived gradient with SymPy")
     p.add_argument("--name", action="append", help="prove only this entry (repeatable)")
     p.add_argument("--list", action="store_true", help="list the catalogue and exit")
