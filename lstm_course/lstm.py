@@ -49,9 +49,11 @@ class Elementwise(NamedTuple):
     """The nonlinearities a step uses: numpy's by default, SymPy's for the proofs.
 
     sigmoid, tanh : elementwise functions (return new arrays)
-    tanh_into     : tanh_into(x, out) writes tanh(x) into out
-    make_gates    : make_gates(H, dtype) -> gates(a, out), which writes the activated gates
-                    [σ(a_f), σ(a_i), tanh(a_c), σ(a_o)] of a (B, 4H) pre-activation into out
+    tanh_into     : tanh_into(x, out) writes tanh(x) into out (np.tanh itself for numpy)
+    make_gates    : make_gates(H, dtype) -> (gates, scale).  gates(a, out) writes the
+                    activated gates [σ(a_f), σ(a_i), tanh(a_c), σ(a_o)] into out (B, 4H), given
+                    a = scale ⊙ (W Z + b); scale (4H,) is None or a constant that forward folds
+                    into the weights once, so the loop does not pay for it.
     """
 
     sigmoid: Callable
@@ -60,30 +62,26 @@ class Elementwise(NamedTuple):
     make_gates: Callable
 
 
-def _numpy_tanh_into(x, out):
-    np.tanh(x, out=out)
-
-
 def _numpy_make_gates(H: int, dtype):
     """All four gates with one tanh call: σ(a) = ½ + ½ tanh(a / 2).
 
-    With S = [½, ½, 1, ½] and O = [½, ½, 0, ½] per block of H, gates = tanh(S a) S + O.
+    With S = [½, ½, 1, ½] and O = [½, ½, 0, ½] per block of H, gates = tanh(S a) S + O; the
+    factor S inside is returned as the scale, folded into the weights by forward.
     Same limits as activations.sigmoid (σ(±1e4) is exactly 1 and 0), no overflow for any
     finite a, absolute error within a few float ulps of activations.sigmoid.
     """
     S = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=dtype), H)  # (4H,)
     O = np.repeat(np.array([0.5, 0.5, 0.0, 0.5], dtype=dtype), H)  # (4H,)
 
-    def gates(a, out):
-        np.multiply(a, S, out=out)
-        np.tanh(out, out=out)
+    def gates(scaled_a, out):
+        np.tanh(scaled_a, out=out)
         out *= S
         out += O
-    return gates
+    return gates, S
 
 
 NUMPY_OPS = Elementwise(sigmoid=activations.sigmoid, tanh=np.tanh,
-                        tanh_into=_numpy_tanh_into, make_gates=_numpy_make_gates)
+                        tanh_into=np.tanh, make_gates=_numpy_make_gates)
 
 
 def init_params(input_size: int, hidden_size: int, *, rng: np.random.Generator,
@@ -124,22 +122,28 @@ def split(fused: np.ndarray, prefix: str) -> dict:
     return {f"{prefix}_{g}": part for g, part in zip(GATES, parts)}
 
 
-def step_forward(a, c_prev, gates_fn, tanh_into, gates, c, tanh_c, h, tmp) -> None:
-    """One step from the pre-activations, written into preallocated arrays (all (B, ·)).
+def step_forward(a, c_prev, gates_fn, tanh_into, gates, f, i, c_tilde, o, c, tanh_c, h,
+                 tmp) -> None:
+    """One step from the (scaled) pre-activations, written into preallocated arrays.
 
-    a (B, 4H): a_g = W_g Z_t + b_g, gates in row order f, i, c~, o; c_prev (B, H).
-    Writes gates (B, 4H) = [f, i, c~, o], c = f * c_prev + i * c~, tanh_c = tanh(c),
-    h = o * tanh_c (each (B, H)); tmp (B, H) is scratch.  Plain ufuncs with out=, so it runs
-    on float arrays and on object arrays of SymPy expressions alike.
+    a (B, 4H): a_g = W_g Z_t + b_g in row order f, i, c~, o (times make_gates' scale);
+    c_prev (B, H).  Writes gates (B, 4H), whose blocks f, i, c_tilde, o (B, H) are passed as
+    views too, c = f * c_prev + i * c~, tanh_c = tanh(c) and h = o * tanh_c (each (B, H));
+    tmp (B, H) is scratch.  Plain ufuncs with out=, so it runs on float arrays and on object
+    arrays of SymPy expressions alike.
     """
-    H = c_prev.shape[-1]
     gates_fn(a, gates)
-    f, i, c_tilde, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
     np.multiply(f, c_prev, out=c)             # f_t * C_{t-1}
     np.multiply(i, c_tilde, out=tmp)          # i_t * c~_t
     np.add(c, tmp, out=c)                     # C_t
     tanh_into(c, tanh_c)
     np.multiply(o, tanh_c, out=h)             # h_t = o_t * tanh(C_t)
+
+
+def _blocks(gates):
+    """The four gate blocks of (..., 4H) gates as views (..., H): f, i, c~, o."""
+    H = gates.shape[-1] // 4
+    return tuple(gates[..., k * H:(k + 1) * H] for k in range(4))
 
 
 def cell_forward(a_f, a_i, a_c, a_o, c_prev, ops: Elementwise = NUMPY_OPS):
@@ -152,9 +156,12 @@ def cell_forward(a_f, a_i, a_c, a_o, c_prev, ops: Elementwise = NUMPY_OPS):
     c_prev = np.asarray(c_prev)
     B, H = c_prev.shape
     dtype = np.result_type(a, c_prev)
+    gates_fn, scale = ops.make_gates(H, dtype)
+    if scale is not None:
+        a = a * scale
     gates = np.empty((B, 4 * H), dtype=dtype)
     c, tanh_c, h, tmp = (np.empty((B, H), dtype=dtype) for _ in range(4))
-    step_forward(a, c_prev, ops.make_gates(H, dtype), ops.tanh_into, gates, c, tanh_c, h, tmp)
+    step_forward(a, c_prev, gates_fn, ops.tanh_into, gates, *_blocks(gates), c, tanh_c, h, tmp)
     f, i, c_tilde, o = np.split(gates, 4, axis=1)
     return f, i, c_tilde, o, c, tanh_c, h
 
@@ -178,22 +185,29 @@ def local_factors(gates, c_prev, tanh_c):
     return P, K
 
 
-def step_backward(dh, dc, P, K, f, da, tmp) -> None:
-    """One step of backpropagation, in place (every array (B, ·)).
+def step_backward(dh, dc, P3, P_o, K, f, da3, da_o) -> None:
+    """One step of backpropagation, in place.
 
-    dh (B, H) : total dJ/dh_t (from the readout and from step t+1)
-    dc (B, H) : on entry dJ/dC_t from step t+1 (the clubbed term dJ/dC_{t+1} ⊙ f_{t+1});
-                on exit dJ/dC_{t-1} = dJ/dC_t ⊙ f_t
-    P, K, f   : this step's local factors (local_factors) and forget gate
-    da (B, 4H): receives dJ/da_g = [dJ/dC_t ⊙ P_f, dJ/dC_t ⊙ P_i, dJ/dC_t ⊙ P_c, dJ/dh_t ⊙ P_o]
+    dh (B, H)   : total dJ/dh_t (from the readout and from step t+1); used as scratch after
+    dc (B, H)   : on entry dJ/dC_t from step t+1 (the clubbed term dJ/dC_{t+1} ⊙ f_{t+1});
+                  on exit dJ/dC_{t-1} = dJ/dC_t ⊙ f_t
+    P3 (B, 3, H), P_o (B, H), K (B, H): this step's local factors (local_factors), the first
+                  three blocks of P seen as (B, 3, H); f (B, H) this step's forget gate
+    da3 (B, 3, H), da_o (B, H): receive dJ/da_g = [dJ/dC_t ⊙ P_f, ⊙ P_i, ⊙ P_c] and dJ/dh_t ⊙ P_o
     """
-    B, H = dh.shape
-    np.multiply(dh, K, out=tmp)
-    np.add(dc, tmp, out=dc)                                   # dJ/dC_t (clubbed)
-    np.multiply(P[:, :3 * H].reshape(B, 3, H), dc[:, None, :],
-                out=da[:, :3 * H].reshape(B, 3, H))           # da_f, da_i, da_c
-    np.multiply(P[:, 3 * H:], dh, out=da[:, 3 * H:])           # da_o
-    np.multiply(dc, f, out=dc)                                # dJ/dC_{t-1}
+    np.multiply(dh, P_o, out=da_o)                           # da_o
+    np.multiply(dh, K, out=dh)
+    np.add(dc, dh, out=dc)                                   # dJ/dC_t (clubbed)
+    np.multiply(P3, dc[:, None, :], out=da3)                 # da_f, da_i, da_c
+    np.multiply(dc, f, out=dc)                               # dJ/dC_{t-1}
+
+
+def _backward_views(P, da, gates):
+    """(P3, P_o, da3, da_o, f) views of (..., 4H) P, da and gates for step_backward."""
+    H = gates.shape[-1] // 4
+    lead = P.shape[:-1]
+    return (P[..., :3 * H].reshape(*lead, 3, H), P[..., 3 * H:],
+            da[..., :3 * H].reshape(*lead, 3, H), da[..., 3 * H:], gates[..., :H])
 
 
 def cell_backward(dh, dc_next, f, i, c_tilde, o, c_prev, tanh_c):
@@ -207,12 +221,12 @@ def cell_backward(dh, dc_next, f, i, c_tilde, o, c_prev, tanh_c):
     """
     gates = np.concatenate([f, i, c_tilde, o], axis=-1)      # (B, 4H)
     P, K = local_factors(gates, c_prev, tanh_c)
-    dh = np.asarray(dh)
-    B, H = dh.shape
     dtype = np.result_type(P, dh)
-    dc = np.array(dc_next, dtype=dtype)                       # a copy, updated in place
-    da = np.empty((B, 4 * H), dtype=dtype)
-    step_backward(dh, dc, P, K, gates[:, :H], da, np.empty((B, H), dtype=dtype))
+    dh = np.array(dh, dtype=dtype)                            # copies: updated in place
+    dc = np.array(dc_next, dtype=dtype)
+    da = np.empty(P.shape, dtype=dtype)                       # (B, 4H)
+    P3, P_o, da3, da_o, f_view = _backward_views(P, da, gates)
+    step_backward(dh, dc, P3, P_o, K, f_view, da3, da_o)
     da_f, da_i, da_c, da_o = np.split(da, 4, axis=1)
     return da_f, da_i, da_c, da_o, dc
 
@@ -259,11 +273,13 @@ def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS)
     c0 = _initial_state(c0, "c0", B, H, dtype)
 
     W, b = fuse(params)                                       # (4H, H+D), (4H,)
-    W_hT = np.ascontiguousarray(W[:, :H].T)                   # (H, 4H)
+    gates_fn, scale = ops.make_gates(H, dtype)
+    W_s, b_s = (W, b) if scale is None else (W * scale[:, None], b * scale)  # folded scale
+    W_hT = np.ascontiguousarray(W_s[:, :H].T)                 # (H, 4H)
     if xs.ndim == 2:                                          # one-hot ids: gather rows
-        x_proj = W[:, H:].T[xs] + b                           # (T, B, 4H)
+        x_proj = W_s[:, H:].T[xs] + b_s                       # (T, B, 4H)
     else:
-        x_proj = (xs.reshape(T * B, D) @ W[:, H:].T + b).reshape(T, B, 4 * H)  # (T, B, 4H)
+        x_proj = (xs.reshape(T * B, D) @ W_s[:, H:].T + b_s).reshape(T, B, 4 * H)  # (T, B, 4H)
 
     gates = np.empty((T, B, 4 * H), dtype=dtype)              # activated f, i, c~, o
     cs = np.empty((T, B, H), dtype=dtype)
@@ -271,13 +287,15 @@ def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS)
     hs = np.empty((T, B, H), dtype=dtype)
     a = np.empty((B, 4 * H), dtype=dtype)                     # scratch: pre-activations
     tmp = np.empty((B, H), dtype=dtype)
-    gates_fn, tanh_into = ops.make_gates(H, dtype), ops.tanh_into
+    tanh_into = ops.tanh_into
     h, c = h0, c0
-    for t in range(T):
-        np.matmul(h, W_hT, out=a)                             # (B, 4H)
-        np.add(a, x_proj[t], out=a)
-        step_forward(a, c, gates_fn, tanh_into, gates[t], cs[t], tanh_cs[t], hs[t], tmp)
-        h, c = hs[t], cs[t]
+    # iterating over arrays hands out each step's views without Python-level slicing
+    for xp, g, f, i, c_tilde, o, c_t, tc_t, h_t in zip(x_proj, gates, *_blocks(gates),
+                                                       cs, tanh_cs, hs):
+        np.dot(h, W_hT, out=a)                                # (B, 4H); dot: less overhead
+        np.add(a, xp, out=a)
+        step_forward(a, c, gates_fn, tanh_into, g, f, i, c_tilde, o, c_t, tc_t, h_t, tmp)
+        h, c = h_t, c_t
     cache = {"xs": xs, "h0": h0, "c0": c0, "W": W, "gates": gates,
              "cs": cs, "tanh_cs": tanh_cs, "hs": hs}
     return hs.copy(), cs.copy(), cache
@@ -304,11 +322,11 @@ def backward(params: dict, cache: dict, dhs, dc_last=None) -> dict:
     P, K = local_factors(gates, c_prev, cache["tanh_cs"])    # (T, B, 4H), (T, B, H)
     da_all = np.empty((T, B, 4 * H), dtype=dtype)             # dJ/da_g for every step
     dh = np.zeros((B, H), dtype=dtype)                        # dJ/dh_t from step t+1, then total
-    tmp = np.empty((B, H), dtype=dtype)
-    for t in range(T - 1, -1, -1):
-        np.add(dh, dhs[t], out=dh)                            # total dJ/dh_t
-        step_backward(dh, dc, P[t], K[t], gates[t, :, :H], da_all[t], tmp)
-        np.matmul(da_all[t], W_h, out=dh)                     # dJ/dh_{t-1} through Z_t
+    steps = zip(*(arr[::-1] for arr in (dhs, da_all, *_backward_views(P, da_all, gates), K)))
+    for dhs_t, da_t, P3_t, P_o_t, da3_t, da_o_t, f_t, K_t in steps:   # t = T-1, ..., 0
+        np.add(dh, dhs_t, out=dh)                             # total dJ/dh_t
+        step_backward(dh, dc, P3_t, P_o_t, K_t, f_t, da3_t, da_o_t)
+        np.dot(da_t, W_h, out=dh)                             # dJ/dh_{t-1} through Z_t
 
     h_prev = np.concatenate([cache["h0"][None], cache["hs"][:-1]], axis=0)  # (T, B, H)
     da_flat = da_all.reshape(T * B, 4 * H)                              # (T*B, 4H)

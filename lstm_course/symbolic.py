@@ -73,7 +73,7 @@ def _sympy_make_gates(H: int, dtype):
         out[:, :2 * H] = _vsigmoid(a[:, :2 * H])
         out[:, 2 * H:3 * H] = _vtanh(a[:, 2 * H:3 * H])
         out[:, 3 * H:] = _vsigmoid(a[:, 3 * H:])
-    return gates
+    return gates, None  # no scale: the SymPy gates take the pre-activations as they are
 
 
 # the nonlinearities of lstm.forward / lstm.cell_forward, elementwise on object arrays
