@@ -4,6 +4,7 @@
 #   make lab      open JupyterLab on notebooks/
 #   make verify   prove the whole SymPy catalogue and print its table
 #   make notebooks  re-execute the committed notebooks in place (after changing them or the package)
+#   make model    train the Hamlet model shipped in models/ (about 10 minutes on 2 cores)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -13,7 +14,7 @@ export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: course test lab verify notebooks clean
+.PHONY: course test lab verify notebooks model clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,9 @@ verify: $(STAMP)
 
 notebooks: $(STAMP)
 	$(PY) -m lstm_course course --in-place
+
+model: $(STAMP)
+	$(PY) -m lstm_course train --checkpoint models/hamlet.npz --seed 0
 
 clean:
 	rm -rf build

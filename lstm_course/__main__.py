@@ -59,9 +59,10 @@ def _train(args) -> int:
         return 1
     h = out["history"]
     if h["held_out_loss"]:
-        nats = h["held_out_loss"][-1]
-        print(f"step {h['step']}: held-out loss {nats:.4f} nats/char = {nats / math.log(2):.4f} "
-              f"bits/char; {h['chars_per_second']:,.0f} chars/s; checkpoint {args.checkpoint}")
+        nats = h["best_held_out_loss"]
+        print(f"step {h['step']}: best held-out loss {nats:.4f} nats/char = "
+              f"{nats / math.log(2):.4f} bits/char (step {h['best_step']}); "
+              f"{h['chars_per_second']:,.0f} chars/s; checkpoint {args.checkpoint}")
     return 130 if out["interrupted"] else 0
 
 
@@ -97,8 +98,8 @@ def main(argv=None) -> int:
     p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
     p.add_argument("--learning-rate", type=float, default=2e-3)
     p.add_argument("--clip-norm", type=float, default=5.0)
-    p.add_argument("--steps", type=int, default=2000)
-    p.add_argument("--eval-every", type=int, default=100)
+    p.add_argument("--steps", type=int, default=6000)
+    p.add_argument("--eval-every", type=int, default=200)
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-minutes", type=float, default=None,

@@ -46,9 +46,9 @@ class TrainConfig:
     optimizer: str = "adam"          # "adam" or "sgd"
     learning_rate: float = 2e-3
     clip_norm: float = 5.0           # global-norm clipping (0 disables it)
-    steps: int = 2000
+    steps: int = 6000
     held_out_fraction: float = 0.1
-    eval_every: int = 100
+    eval_every: int = 200
     dtype: str = "float32"
     seed: int = 0
     extra: dict = field(default_factory=dict)

@@ -49,10 +49,12 @@ def train(text: str, config: TrainConfig, *, checkpoint=None, resume: bool = Fal
     """Truncated BPTT over ``text``: minibatches of B streams, T steps, state carried along.
 
     Every ``eval_every`` steps (and at the end) the held-out loss is measured and, when
-    ``checkpoint`` is given, a checkpoint is written atomically.  A non-finite loss stops
+    ``checkpoint`` is given, a checkpoint is written atomically holding the weights with the
+    lowest held-out loss so far (early stopping) and the whole history.  A non-finite loss stops
     training with NonFiniteLossError before any update or save; Ctrl-C stops it and keeps
-    the last checkpoint.  ``resume`` continues from ``checkpoint`` (weights, vocabulary,
-    history; Adam's moments restart).  Returns {"params", "vocab", "history", "interrupted"}.
+    the last checkpoint.  ``resume`` continues from ``checkpoint`` (its best weights,
+    vocabulary, history; Adam's moments restart).  Returns {"params" (the last), "best_params",
+    "vocab", "history", "interrupted"}.
     """
     config.validate()
     dtype = np.dtype(config.dtype)
@@ -71,7 +73,10 @@ def train(text: str, config: TrainConfig, *, checkpoint=None, resume: bool = Fal
     history = {"step": history.get("step", 0), "train_loss": list(history.get("train_loss", [])),
                "held_out_loss": list(history.get("held_out_loss", [])),
                "eval_steps": list(history.get("eval_steps", [])),
-               "chars_per_second": history.get("chars_per_second")}
+               "chars_per_second": history.get("chars_per_second"),
+               "best_step": history.get("best_step"),
+               "best_held_out_loss": history.get("best_held_out_loss")}
+    best = {k: v.copy() for k, v in params.items()}
     ids = vocab.encode(text, name="text")
     train_ids, held_ids = data.split_held_out(ids, config.held_out_fraction)
     adam = charmodel.AdamState.zeros_like(params) if config.optimizer == "adam" else None
@@ -120,12 +125,16 @@ def train(text: str, config: TrainConfig, *, checkpoint=None, resume: bool = Fal
             last = history["step"] == config.steps
             timed_out = max_seconds is not None and time.perf_counter() - start > max_seconds
             if history["step"] % config.eval_every == 0 or last or timed_out:
+                held = charmodel.evaluate(params, held_ids)
                 history["train_loss"].append(float(running))
-                history["held_out_loss"].append(charmodel.evaluate(params, held_ids))
+                history["held_out_loss"].append(held)
                 history["eval_steps"].append(history["step"])
                 history["chars_per_second"] = float(speed)
+                if history["best_held_out_loss"] is None or held < history["best_held_out_loss"]:
+                    history["best_step"], history["best_held_out_loss"] = history["step"], held
+                    best = {k: v.copy() for k, v in params.items()}
                 if checkpoint is not None:
-                    charmodel.save_checkpoint(checkpoint, params, vocab, config, history)
+                    charmodel.save_checkpoint(checkpoint, best, vocab, config, history)
             if timed_out:
                 break
     except KeyboardInterrupt:
@@ -135,4 +144,5 @@ def train(text: str, config: TrainConfig, *, checkpoint=None, resume: bool = Fal
     finally:
         if bar is not None:
             bar.close()
-    return {"params": params, "vocab": vocab, "history": history, "interrupted": interrupted}
+    return {"params": params, "best_params": best, "vocab": vocab, "history": history,
+            "interrupted": interrupted}
