@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations
-from .validation import check_array, check_positive_int
+from .validation import check_array, check_positive_int, xavier_uniform
 
 __all__ = ["init_readout", "readout_forward", "readout_backward",
            "softmax_cross_entropy", "half_squared_error"]
@@ -20,11 +20,8 @@ def init_readout(hidden_size: int, output_size: int, *, rng: np.random.Generator
     """Xavier-uniform W_v (V, H) and zero b_v (V,)."""
     H = check_positive_int(hidden_size, "hidden_size")
     V = check_positive_int(output_size, "output_size")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    r = np.sqrt(6.0 / (H + V))
-    return {"W_v": rng.uniform(-r, r, size=(V, H)).astype(dtype),  # (V, H)
-            "b_v": np.zeros(V, dtype=dtype)}                        # (V,)
+    return {"W_v": xavier_uniform(V, H, rng=rng, dtype=dtype),  # (V, H)
+            "b_v": np.zeros(V, dtype=dtype)}                     # (V,)
 
 
 def _check_readout(W_v, b_v, hs):

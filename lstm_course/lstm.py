@@ -24,7 +24,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from . import activations
-from .validation import check_array, check_params, check_positive_int
+from .validation import check_array, check_params, check_positive_int, xavier_uniform
 
 __all__ = [
     "GATES",
@@ -94,18 +94,8 @@ def init_params(input_size: int, hidden_size: int, *, rng: np.random.Generator,
     """
     D = check_positive_int(input_size, "input_size")
     H = check_positive_int(hidden_size, "hidden_size")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
-                        f"got {type(rng).__name__}")
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
-    r = np.sqrt(6.0 / ((H + D) + H))
-    params = {}
-    for g in GATES:
-        params[f"W_{g}"] = rng.uniform(-r, r, size=(H, H + D)).astype(dtype)  # (H, H+D)
-    for g in GATES:
-        params[f"b_{g}"] = np.zeros(H, dtype=dtype)  # (H,)
+    params = {f"W_{g}": xavier_uniform(H, H + D, rng=rng, dtype=dtype) for g in GATES}
+    params.update({f"b_{g}": np.zeros(H, dtype=dtype) for g in GATES})  # (H,) each
     return params
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_array, check_positive_int
+from .validation import check_array, check_positive_int, xavier_uniform
 
 __all__ = ["init_params", "forward", "backward"]
 
@@ -17,11 +17,8 @@ def init_params(input_size: int, hidden_size: int, *, rng: np.random.Generator,
     """Xavier-uniform W (H, H + D) and zero b (H,), as lstm.init_params does per gate."""
     D = check_positive_int(input_size, "input_size")
     H = check_positive_int(hidden_size, "hidden_size")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    r = np.sqrt(6.0 / ((H + D) + H))
-    return {"W": rng.uniform(-r, r, size=(H, H + D)).astype(dtype),  # (H, H+D)
-            "b": np.zeros(H, dtype=dtype)}                            # (H,)
+    return {"W": xavier_uniform(H, H + D, rng=rng, dtype=dtype),  # (H, H+D)
+            "b": np.zeros(H, dtype=dtype)}                        # (H,)
 
 
 def _check(params):

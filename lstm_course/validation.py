@@ -76,3 +76,16 @@ def check_params(params) -> tuple[int, int, np.dtype]:
         check_array(params[f"W_{g}"], f"params['W_{g}']", shape=(H, H + D), dtype=dtype)
         check_array(params[f"b_{g}"], f"params['b_{g}']", shape=(H,), dtype=dtype)
     return H, D, dtype
+
+
+def xavier_uniform(rows: int, cols: int, *, rng, dtype) -> np.ndarray:
+    """(rows, cols) weights drawn from U(-r, r), r = sqrt(6 / (rows + cols)) (Glorot and Bengio;
+    article 004's "Xavier initialisation"), with rng a numpy Generator."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
+                        f"got {type(rng).__name__}")
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+    r = np.sqrt(6.0 / (rows + cols))
+    return rng.uniform(-r, r, size=(rows, cols)).astype(dtype)  # (rows, cols)

@@ -1,0 +1,116 @@
+"""Cross-check: lstm_course and PyTorch trained alike on the play reach the same held-out loss.
+
+Same data (the play, the same held-out end), same minibatches in the same order (B streams
+of T steps, state carried between windows), same model (one-hot input, one LSTM layer,
+linear readout, softmax cross-entropy), same optimiser (Adam, same learning rate and
+betas), same global-norm clipping and number of steps, float32.  Only the initial weights
+differ (each library's own initialisation).  Prints both held-out losses (nats per
+character) and their relative difference.
+
+    .venv/bin/python benchmarks/compare_torch.py [--steps 1500] [--json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+
+from lstm_course import charmodel, data, optim
+
+
+def run_numpy(train_ids, held_ids, V, args) -> tuple[float, float]:
+    params = charmodel.init_model(V, args.hidden, rng=np.random.default_rng(args.seed),
+                                  dtype=np.float32)
+    adam = charmodel.AdamState.zeros_like(params)
+    start, step = time.perf_counter(), 0
+    while step < args.steps:
+        h = c = None
+        for inputs, targets in data.batches(train_ids, args.seq_len, args.batch):
+            _, grads, (h, c) = charmodel.loss_and_grads(params, inputs, targets, h, c)
+            grads, _ = optim.clip_by_global_norm(grads, args.clip)
+            charmodel.adam_update(params, grads, adam, args.lr)
+            step += 1
+            if step == args.steps:
+                break
+    return charmodel.evaluate(params, held_ids), time.perf_counter() - start
+
+
+def run_torch(train_ids, held_ids, V, args) -> tuple[float, float]:
+    import torch
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(1)
+    lstm = torch.nn.LSTM(V, args.hidden)
+    readout = torch.nn.Linear(args.hidden, V)
+    params = list(lstm.parameters()) + list(readout.parameters())
+    opt = torch.optim.Adam(params, lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
+    eye = torch.eye(V)
+
+    def loss_of(inputs, targets, state):
+        hs, state = lstm(eye[torch.from_numpy(inputs)], state)
+        logits = readout(hs)
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, V),
+                                                 torch.from_numpy(targets).reshape(-1),
+                                                 reduction="sum") / inputs.shape[1]
+        return loss, state
+
+    start, step = time.perf_counter(), 0
+    while step < args.steps:
+        state = None
+        for inputs, targets in data.batches(train_ids, args.seq_len, args.batch):
+            opt.zero_grad(set_to_none=True)
+            loss, state = loss_of(inputs, targets, state)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, args.clip)
+            opt.step()
+            state = tuple(s.detach() for s in state)
+            step += 1
+            if step == args.steps:
+                break
+    seconds = time.perf_counter() - start
+    # held-out loss exactly as charmodel.evaluate measures it (same windows, state carried)
+    B = max(1, min(16, (len(held_ids) - 1) // 200))
+    T = min(200, (len(held_ids) - 1) // B)
+    total, count, state = 0.0, 0, None
+    with torch.no_grad():
+        for inputs, targets in data.batches(held_ids, T, B):
+            loss, state = loss_of(inputs, targets, state)
+            total += float(loss) * inputs.shape[1]
+            count += inputs.size
+    return total / count, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument("--hidden", type=int, default=128)
+    parser.add_argument("--seq-len", type=int, default=64)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--clip", type=float, default=5.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    text = data.play_text()
+    vocab = data.Vocabulary.from_text(text)
+    train_ids, held_ids = data.split_held_out(vocab.encode(text), 0.1)
+    numpy_loss, numpy_s = run_numpy(train_ids, held_ids, len(vocab), args)
+    torch_loss, torch_s = run_torch(train_ids, held_ids, len(vocab), args)
+    diff = abs(numpy_loss - torch_loss) / torch_loss
+    result = {"steps": args.steps, "hidden": args.hidden, "seq_len": args.seq_len,
+              "batch": args.batch, "numpy_held_out_nats": round(numpy_loss, 4),
+              "torch_held_out_nats": round(torch_loss, 4), "relative_difference": round(diff, 4),
+              "numpy_seconds": round(numpy_s, 1), "torch_seconds": round(torch_s, 1)}
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return
+    print(f"{args.steps} steps, H={args.hidden}, T={args.seq_len}, B={args.batch}, Adam {args.lr}")
+    print(f"lstm_course held-out loss {numpy_loss:.4f} nats/char ({numpy_s:.0f} s of training)")
+    print(f"PyTorch     held-out loss {torch_loss:.4f} nats/char ({torch_s:.0f} s of training)")
+    print(f"relative difference {diff:.2%} ({'within' if diff <= 0.02 else 'NOT within'} 2%)")
+
+
+if __name__ == "__main__":
+    main()
