@@ -4,7 +4,7 @@
 #   make lab      open JupyterLab on notebooks/
 #   make verify   prove the whole SymPy catalogue and print its table
 #   make notebooks  re-execute the committed notebooks in place (after changing them or the package)
-#   make model    train the Hamlet model shipped in models/ (about 10 minutes on 2 cores)
+#   make model    train the Hamlet model shipped in models/ (a few minutes on one core)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python

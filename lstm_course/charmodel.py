@@ -40,13 +40,13 @@ class NonFiniteLossError(FloatingPointError):
 class TrainConfig:
     """Hyper-parameters of a training run (stored in every checkpoint)."""
 
-    hidden_size: int = 256
+    hidden_size: int = 128
     seq_len: int = 100
     batch_size: int = 32
     optimizer: str = "adam"          # "adam" or "sgd"
     learning_rate: float = 2e-3
     clip_norm: float = 5.0           # global-norm clipping (0 disables it)
-    steps: int = 6000
+    steps: int = 3000
     held_out_fraction: float = 0.1
     eval_every: int = 200
     dtype: str = "float32"
