@@ -166,12 +166,14 @@ def local_factors(gates, c_prev, tanh_c):
     written with article 004's derivatives on activated outputs (σ' = s(1-s), tanh' = 1-t²).
     """
     H = c_prev.shape[-1]
-    f, i, c_tilde, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
+    f, i, c_tilde, o = _blocks(gates)
     K = o * activations.tanh_grad_from_output(tanh_c)
-    P = np.concatenate([c_prev * activations.sigmoid_grad_from_output(f),
-                        c_tilde * activations.sigmoid_grad_from_output(i),
-                        i * activations.tanh_grad_from_output(c_tilde),
-                        tanh_c * activations.sigmoid_grad_from_output(o)], axis=-1)
+    P = np.empty(gates.shape, dtype=np.result_type(gates, c_prev))   # filled block by block
+    P_f, P_i, P_c, P_o = _blocks(P)
+    np.multiply(c_prev, activations.sigmoid_grad_from_output(f), out=P_f)
+    np.multiply(c_tilde, activations.sigmoid_grad_from_output(i), out=P_i)
+    np.multiply(i, activations.tanh_grad_from_output(c_tilde), out=P_c)
+    np.multiply(tanh_c, activations.sigmoid_grad_from_output(o), out=P_o)
     return P, K
 
 
@@ -253,7 +255,8 @@ def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS)
     h0, c0 : (B, H) initial hidden and cell state, zeros when None
     ops    : the nonlinearities (leave the default; lstm_course.symbolic passes SymPy's)
 
-    Returns (hs, cs, cache): hs and cs are (T, B, H); cache is what backward needs.
+    Returns (hs, cs, cache): hs and cs are (T, B, H), read-only views of the cache (copy them to
+    change them); cache is what backward needs.
     A float32 model on float32 inputs computes and returns float32.
     """
     H, D, dtype = check_params(params)
@@ -266,29 +269,36 @@ def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS)
     gates_fn, scale = ops.make_gates(H, dtype)
     W_s, b_s = (W, b) if scale is None else (W * scale[:, None], b * scale)  # folded scale
     W_hT = np.ascontiguousarray(W_s[:, :H].T)                 # (H, 4H)
+    # gates (T, B, 4H) first holds the input part of every pre-activation, hoisted out of the
+    # loop; each step adds the recurrent part and activates its row in place
     if xs.ndim == 2:                                          # one-hot ids: gather rows
-        x_proj = W_s[:, H:].T[xs] + b_s                       # (T, B, 4H)
+        gates = W_s[:, H:].T[xs]                              # (T, B, 4H)
+        gates += b_s
     else:
-        x_proj = (xs.reshape(T * B, D) @ W_s[:, H:].T + b_s).reshape(T, B, 4 * H)  # (T, B, 4H)
-
-    gates = np.empty((T, B, 4 * H), dtype=dtype)              # activated f, i, c~, o
+        gates = (xs.reshape(T * B, D) @ W_s[:, H:].T + b_s).reshape(T, B, 4 * H)  # (T, B, 4H)
     cs = np.empty((T, B, H), dtype=dtype)
     tanh_cs = np.empty((T, B, H), dtype=dtype)
     hs = np.empty((T, B, H), dtype=dtype)
-    a = np.empty((B, 4 * H), dtype=dtype)                     # scratch: pre-activations
+    a = np.empty((B, 4 * H), dtype=dtype)                     # scratch: recurrent part
     tmp = np.empty((B, H), dtype=dtype)
     tanh_into = ops.tanh_into
     h, c = h0, c0
     # iterating over arrays hands out each step's views without Python-level slicing
-    for xp, g, f, i, c_tilde, o, c_t, tc_t, h_t in zip(x_proj, gates, *_blocks(gates),
-                                                       cs, tanh_cs, hs):
+    for g, f, i, c_tilde, o, c_t, tc_t, h_t in zip(gates, *_blocks(gates), cs, tanh_cs, hs):
         np.dot(h, W_hT, out=a)                                # (B, 4H); dot: less overhead
-        np.add(a, xp, out=a)
-        step_forward(a, c, gates_fn, tanh_into, g, f, i, c_tilde, o, c_t, tc_t, h_t, tmp)
+        np.add(g, a, out=g)                                   # pre-activations of step t
+        step_forward(g, c, gates_fn, tanh_into, g, f, i, c_tilde, o, c_t, tc_t, h_t, tmp)
         h, c = h_t, c_t
     cache = {"xs": xs, "h0": h0, "c0": c0, "W": W, "gates": gates,
              "cs": cs, "tanh_cs": tanh_cs, "hs": hs}
-    return hs.copy(), cs.copy(), cache
+    return _read_only(hs), _read_only(cs), cache
+
+
+def _read_only(arr: np.ndarray) -> np.ndarray:
+    """A view that cannot be written, so that changing an output cannot corrupt the cache."""
+    view = arr.view()
+    view.flags.writeable = False
+    return view
 
 
 def backward(params: dict, cache: dict, dhs, dc_last=None) -> dict:
@@ -310,7 +320,7 @@ def backward(params: dict, cache: dict, dhs, dc_last=None) -> dict:
 
     c_prev = np.concatenate([cache["c0"][None], cache["cs"][:-1]], axis=0)  # (T, B, H)
     P, K = local_factors(gates, c_prev, cache["tanh_cs"])    # (T, B, 4H), (T, B, H)
-    da_all = np.empty((T, B, 4 * H), dtype=dtype)             # dJ/da_g for every step
+    da_all = P                  # dJ/da_g overwrites each step's P in place: no second (T, B, 4H)
     dh = np.zeros((B, H), dtype=dtype)                        # dJ/dh_t from step t+1, then total
     steps = zip(*(arr[::-1] for arr in (dhs, da_all, *_backward_views(P, da_all, gates), K)))
     for dhs_t, da_t, P3_t, P_o_t, da3_t, da_o_t, f_t, K_t in steps:   # t = T-1, ..., 0

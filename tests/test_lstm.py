@@ -161,12 +161,16 @@ def test_backward_modifies_nothing(rng):
         np.testing.assert_array_equal(g1[k], g2[k])
 
 
-def test_returned_states_are_not_the_cache(rng):
+def test_returned_states_cannot_corrupt_the_cache(rng):
     params = random_params(2, 3, rng)
     hs, cs, cache = lstm.forward(params, rng.standard_normal((3, 1, 2)))
-    hs[:] = 0.0
-    cs[:] = 0.0
-    assert np.any(cache["hs"] != 0) and np.any(cache["cs"] != 0)
+    with pytest.raises(ValueError, match="read-only"):
+        hs[:] = 0.0
+    with pytest.raises(ValueError, match="read-only"):
+        cs[0] += 1.0
+    edited = hs.copy()
+    edited[:] = 0.0
+    assert np.any(cache["hs"] != 0)
 
 
 def test_float32_in_gives_float32_out(rng):
