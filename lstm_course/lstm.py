@@ -272,8 +272,7 @@ def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS)
     # gates (T, B, 4H) first holds the input part of every pre-activation, hoisted out of the
     # loop; each step adds the recurrent part and activates its row in place
     if xs.ndim == 2:                                          # one-hot ids: gather rows
-        gates = W_s[:, H:].T[xs]                              # (T, B, 4H)
-        gates += b_s
+        gates = (W_s[:, H:].T + b_s)[xs]                      # (D, 4H) table -> (T, B, 4H)
     else:
         gates = (xs.reshape(T * B, D) @ W_s[:, H:].T + b_s).reshape(T, B, 4 * H)  # (T, B, 4H)
     cs = np.empty((T, B, H), dtype=dtype)

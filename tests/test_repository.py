@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSONS = ["01_gates", "02_cell_state", "03_hidden_state"]
+LESSONS = ["01_gates", "02_cell_state", "03_hidden_state", "04_bptt", "05_two_timestep_example",
+           "06_hamlet_char_model"]
 
 
 def _pyproject():
