@@ -74,9 +74,16 @@ def sigmoid_grad_from_input(z):
     return s * (1 - s)
 
 
-def sigmoid_grad_from_output(s):
-    """dσ/dz written on the activated value s = σ(z): s (1 - s) (article 004's helper)."""
-    return s * (1 - s)
+def sigmoid_grad_from_output(s, out=None):
+    """dσ/dz written on the activated value s = σ(z): s (1 - s) (article 004's helper).
+
+    out: an optional array (same shape) to write the result into, saving allocations.
+    """
+    if out is None:
+        return s * (1 - s)
+    np.subtract(1, s, out=out)
+    np.multiply(out, s, out=out)
+    return out
 
 
 def tanh_grad_from_input(z):
@@ -85,6 +92,13 @@ def tanh_grad_from_input(z):
     return 1 - t * t
 
 
-def tanh_grad_from_output(t):
-    """d tanh/dz written on the activated value t = tanh(z): 1 - t² (article 004's helper)."""
-    return 1 - t * t
+def tanh_grad_from_output(t, out=None):
+    """d tanh/dz written on the activated value t = tanh(z): 1 - t² (article 004's helper).
+
+    out: an optional array (same shape) to write the result into, saving allocations.
+    """
+    if out is None:
+        return 1 - t * t
+    np.multiply(t, t, out=out)
+    np.subtract(1, out, out=out)
+    return out

@@ -35,7 +35,10 @@ def _check_readout(W_v, b_v, hs):
 def readout_forward(W_v, b_v, hs):
     """V_t = W_v h_t + b_v for every step: W_v (V, H), b_v (V,), hs (T, B, H) -> (T, B, V)."""
     W_v, b_v, hs = _check_readout(W_v, b_v, hs)
-    return hs @ W_v.T + b_v  # (T, B, V)
+    T, B, H = hs.shape
+    logits = hs.reshape(T * B, H) @ W_v.T   # one (T*B, H) x (H, V) product, not T small ones
+    logits += b_v
+    return logits.reshape(T, B, -1)         # (T, B, V)
 
 
 def readout_backward(W_v, hs, dlogits) -> dict:
@@ -51,7 +54,7 @@ def readout_backward(W_v, hs, dlogits) -> dict:
     dflat = dlogits.reshape(T * B, V)                     # (T*B, V)
     return {"W_v": dflat.T @ hs.reshape(T * B, H),       # (V, H)
             "b_v": dflat.sum(axis=0),                     # (V,)
-            "hs": dlogits @ W_v}                          # (T, B, H)
+            "hs": (dflat @ W_v).reshape(T, B, H)}         # (T, B, H)
 
 
 def softmax_cross_entropy(logits, targets):

@@ -167,13 +167,19 @@ def local_factors(gates, c_prev, tanh_c):
     """
     H = c_prev.shape[-1]
     f, i, c_tilde, o = _blocks(gates)
-    K = o * activations.tanh_grad_from_output(tanh_c)
-    P = np.empty(gates.shape, dtype=np.result_type(gates, c_prev))   # filled block by block
+    dtype = np.result_type(gates, c_prev)
+    K = activations.tanh_grad_from_output(tanh_c, out=np.empty(tanh_c.shape, dtype=dtype))
+    K *= o
+    P = np.empty(gates.shape, dtype=dtype)                    # filled block by block, in place
     P_f, P_i, P_c, P_o = _blocks(P)
-    np.multiply(c_prev, activations.sigmoid_grad_from_output(f), out=P_f)
-    np.multiply(c_tilde, activations.sigmoid_grad_from_output(i), out=P_i)
-    np.multiply(i, activations.tanh_grad_from_output(c_tilde), out=P_c)
-    np.multiply(tanh_c, activations.sigmoid_grad_from_output(o), out=P_o)
+    activations.sigmoid_grad_from_output(f, out=P_f)
+    P_f *= c_prev
+    activations.sigmoid_grad_from_output(i, out=P_i)
+    P_i *= c_tilde
+    activations.tanh_grad_from_output(c_tilde, out=P_c)
+    P_c *= i
+    activations.sigmoid_grad_from_output(o, out=P_o)
+    P_o *= tanh_c
     return P, K
 
 
