@@ -183,12 +183,12 @@ def local_factors(gates, c_prev, tanh_c):
     return P, K
 
 
-def step_backward(dh, dc, P3, P_o, K, f, da3, da_o) -> None:
+def step_backward(dh, dc, dc3, P3, P_o, K, f, da3, da_o) -> None:
     """One step of backpropagation, in place.
 
     dh (B, H)   : total dJ/dh_t (from the readout and from step t+1); used as scratch after
     dc (B, H)   : on entry dJ/dC_t from step t+1 (the clubbed term dJ/dC_{t+1} ⊙ f_{t+1});
-                  on exit dJ/dC_{t-1} = dJ/dC_t ⊙ f_t
+                  on exit dJ/dC_{t-1} = dJ/dC_t ⊙ f_t;  dc3 = dc[:, None, :], the same memory
     P3 (B, 3, H), P_o (B, H), K (B, H): this step's local factors (local_factors), the first
                   three blocks of P seen as (B, 3, H); f (B, H) this step's forget gate
     da3 (B, 3, H), da_o (B, H): receive dJ/da_g = [dJ/dC_t ⊙ P_f, ⊙ P_i, ⊙ P_c] and dJ/dh_t ⊙ P_o
@@ -196,7 +196,7 @@ def step_backward(dh, dc, P3, P_o, K, f, da3, da_o) -> None:
     np.multiply(dh, P_o, out=da_o)                           # da_o
     np.multiply(dh, K, out=dh)
     np.add(dc, dh, out=dc)                                   # dJ/dC_t (clubbed)
-    np.multiply(P3, dc[:, None, :], out=da3)                 # da_f, da_i, da_c
+    np.multiply(P3, dc3, out=da3)                            # da_f, da_i, da_c
     np.multiply(dc, f, out=dc)                               # dJ/dC_{t-1}
 
 
@@ -224,7 +224,7 @@ def cell_backward(dh, dc_next, f, i, c_tilde, o, c_prev, tanh_c):
     dc = np.array(dc_next, dtype=dtype)
     da = np.empty(P.shape, dtype=dtype)                       # (B, 4H)
     P3, P_o, da3, da_o, f_view = _backward_views(P, da, gates)
-    step_backward(dh, dc, P3, P_o, K, f_view, da3, da_o)
+    step_backward(dh, dc, dc[:, None, :], P3, P_o, K, f_view, da3, da_o)
     da_f, da_i, da_c, da_o = np.split(da, 4, axis=1)
     return da_f, da_i, da_c, da_o, dc
 
@@ -327,10 +327,11 @@ def backward(params: dict, cache: dict, dhs, dc_last=None) -> dict:
     P, K = local_factors(gates, c_prev, cache["tanh_cs"])    # (T, B, 4H), (T, B, H)
     da_all = P                  # dJ/da_g overwrites each step's P in place: no second (T, B, 4H)
     dh = np.zeros((B, H), dtype=dtype)                        # dJ/dh_t from step t+1, then total
+    dc3 = dc[:, None, :]                                      # (B, 1, H) view of dc
     steps = zip(*(arr[::-1] for arr in (dhs, da_all, *_backward_views(P, da_all, gates), K)))
     for dhs_t, da_t, P3_t, P_o_t, da3_t, da_o_t, f_t, K_t in steps:   # t = T-1, ..., 0
         np.add(dh, dhs_t, out=dh)                             # total dJ/dh_t
-        step_backward(dh, dc, P3_t, P_o_t, K_t, f_t, da3_t, da_o_t)
+        step_backward(dh, dc, dc3, P3_t, P_o_t, K_t, f_t, da3_t, da_o_t)
         np.dot(da_t, W_h, out=dh)                             # dJ/dh_{t-1} through Z_t
 
     h_prev = np.concatenate([cache["h0"][None], cache["hs"][:-1]], axis=0)  # (T, B, H)
