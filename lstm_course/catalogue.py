@@ -56,9 +56,9 @@ def _two_step(node: str, cut_first=(), every_gate=False):
     return build
 
 
-def _package(T, B, H, D):
+def _package(T, B, H, D, chunk=None):
     def build():
-        inputs, grads, L = symbolic_lstm(T, B, H, D)
+        inputs, grads, L = symbolic_lstm(T, B, H, D, chunk)
         return [(grads[k], L, inputs[k]) for k in inputs]
     return build
 
@@ -137,9 +137,9 @@ CATALOGUE: tuple[Entry, ...] = (
           r"\texttt{lstm.backward} = \nabla L,\ L = R_h\cdot h + R_c\cdot C_T",
           _package(T=1, B=1, H=2, D=2)),
     Entry("package backward, three steps (H=1, D=1)",
-          "lstm_course.lstm.backward on SymPy arrays: BPTT as the code runs",
+          "lstm_course.lstm.backward on SymPy arrays: BPTT as the code runs, in chunks of 2 steps",
           r"\texttt{lstm.backward} = \nabla L,\ L = \sum_t R_{h,t} h_t + R_c C_3",
-          _package(T=3, B=1, H=1, D=1)),
+          _package(T=3, B=1, H=1, D=1, chunk=2)),
     Entry("package backward, batch of two (T=2, H=1, D=1)",
           "lstm_course.lstm.backward on SymPy arrays: batched sequences",
           r"\texttt{lstm.backward} = \nabla L,\ L = \sum_{t,b} R_{h,t,b} h_{t,b} + R_c\cdot C_2",

@@ -306,11 +306,22 @@ def _read_only(arr: np.ndarray) -> np.ndarray:
     return view
 
 
-def backward(params: dict, cache: dict, dhs, dc_last=None) -> dict:
+def _shifted(first, rest, start: int, end: int):
+    """Steps start..end-1 of the sequence [first, rest[0], rest[1], ...] (the previous state):
+    a view of rest when start > 0, else first prepended to rest[:end-1]."""
+    if start > 0:
+        return rest[start - 1:end - 1]
+    return np.concatenate([first[None], rest[:end - 1]], axis=0)
+
+
+def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None = None) -> dict:
     """Backpropagation through time for :func:`forward`.
 
     dhs     : (T, B, H) dLoss/dh_t from outside the recurrence (the readout or the loss)
     dc_last : (B, H) dLoss/dC_T from outside, zeros when None
+    chunk   : steps handled together: their local factors are built at once and their weight
+              gradients added with one product each (memory grows with chunk, not with T);
+              None picks about 2048 / B steps, so that each product still has ~2048 rows
 
     Returns grads with every key of params (same shapes) plus "h0" (B, H), "c0" (B, H) and
     "xs" (T, B, D) — for integer-id inputs "xs" is None (ids have no gradient).  Per-step
@@ -320,32 +331,40 @@ def backward(params: dict, cache: dict, dhs, dc_last=None) -> dict:
     xs, W, gates = cache["xs"], cache["W"], cache["gates"]
     T, B = xs.shape[:2]
     dhs = check_array(dhs, "dhs", shape=(T, B, H), dtype=dtype)
+    chunk = max(8, 2048 // B) if chunk is None else check_positive_int(chunk, "chunk")
     dc = np.array(_initial_state(dc_last, "dc_last", B, H, dtype))  # a copy: dJ/dC_t carried back
     W_h = np.ascontiguousarray(W[:, :H])                      # (4H, H)
+    W_x = W[:, H:]                                            # (4H, D)
 
-    c_prev = np.concatenate([cache["c0"][None], cache["cs"][:-1]], axis=0)  # (T, B, H)
-    P, K = local_factors(gates, c_prev, cache["tanh_cs"])    # (T, B, 4H), (T, B, H)
-    da_all = P                  # dJ/da_g overwrites each step's P in place: no second (T, B, 4H)
+    zero = np.zeros((), dtype=dtype)[()]                      # 0 of the right kind (float or int)
+    dW = np.full(W.shape, zero, dtype=dtype)                  # (4H, H+D), sums over chunks
+    db = np.full(W.shape[0], zero, dtype=dtype)               # (4H,)
+    dxs = None if xs.ndim == 2 else np.empty((T, B, D), dtype=dtype)
     dh = np.zeros((B, H), dtype=dtype)                        # dJ/dh_t from step t+1, then total
     dc3 = dc[:, None, :]                                      # (B, 1, H) view of dc
-    steps = zip(*(arr[::-1] for arr in (dhs, da_all, *_backward_views(P, da_all, gates), K)))
-    for dhs_t, da_t, P3_t, P_o_t, da3_t, da_o_t, f_t, K_t in steps:   # t = T-1, ..., 0
-        np.add(dh, dhs_t, out=dh)                             # total dJ/dh_t
-        step_backward(dh, dc, dc3, P3_t, P_o_t, K_t, f_t, da3_t, da_o_t)
-        np.dot(da_t, W_h, out=dh)                             # dJ/dh_{t-1} through Z_t
-
-    h_prev = np.concatenate([cache["h0"][None], cache["hs"][:-1]], axis=0)  # (T, B, H)
-    da_flat = da_all.reshape(T * B, 4 * H)                              # (T*B, 4H)
-    dW = np.empty_like(W)                                               # (4H, H+D)
-    dW[:, :H] = da_flat.T @ h_prev.reshape(T * B, H)
-    if xs.ndim == 2:                                                    # one-hot ids
-        onehot = np.zeros((T * B, D), dtype=dtype)                      # (T*B, D)
-        onehot[np.arange(T * B), xs.reshape(-1)] = 1
-        dW[:, H:] = da_flat.T @ onehot
-        dxs = None
-    else:
-        dW[:, H:] = da_flat.T @ xs.reshape(T * B, D)
-        dxs = (da_flat @ W[:, H:]).reshape(T, B, D)                     # (T, B, D)
-    grads = {**split(dW, "W"), **split(da_flat.sum(axis=0), "b")}
+    for end in range(T, 0, -chunk):                           # chunks from the last step back
+        start = max(0, end - chunk)
+        n = end - start
+        g = gates[start:end]                                  # (n, B, 4H)
+        P, K = local_factors(g, _shifted(cache["c0"], cache["cs"], start, end),
+                             cache["tanh_cs"][start:end])     # (n, B, 4H), (n, B, H)
+        da = P                  # dJ/da_g overwrites each step's P in place: no second (n, B, 4H)
+        steps = zip(*(arr[::-1] for arr in (dhs[start:end], da, *_backward_views(P, da, g), K)))
+        for dhs_t, da_t, P3_t, P_o_t, da3_t, da_o_t, f_t, K_t in steps:   # t = end-1 .. start
+            np.add(dh, dhs_t, out=dh)                         # total dJ/dh_t
+            step_backward(dh, dc, dc3, P3_t, P_o_t, K_t, f_t, da3_t, da_o_t)
+            np.dot(da_t, W_h, out=dh)                         # dJ/dh_{t-1} through Z_t
+        da_flat = da.reshape(n * B, 4 * H)                    # (n*B, 4H)
+        h_prev = _shifted(cache["h0"], cache["hs"], start, end).reshape(n * B, H)
+        dW[:, :H] += da_flat.T @ h_prev
+        if xs.ndim == 2:                                      # one-hot ids
+            onehot = np.zeros((n * B, D), dtype=dtype)        # (n*B, D)
+            onehot[np.arange(n * B), xs[start:end].reshape(-1)] = 1
+            dW[:, H:] += da_flat.T @ onehot
+        else:
+            dW[:, H:] += da_flat.T @ xs[start:end].reshape(n * B, D)
+            dxs[start:end] = (da_flat @ W_x).reshape(n, B, D)
+        db += da_flat.sum(axis=0)
+    grads = {**split(dW, "W"), **split(db, "b")}
     grads["xs"], grads["h0"], grads["c0"] = dxs, dh, dc
     return grads

@@ -404,10 +404,11 @@ def readout_001(H: int = 2, K: int = 3, target: int = 1, cut_V: bool = False):
 
 # -------------------------------------------------------------- the package's own backward
 
-def symbolic_lstm(T: int, B: int, H: int, D: int):
+def symbolic_lstm(T: int, B: int, H: int, D: int, chunk: int | None = None):
     """Run lstm.forward and lstm.backward on object arrays of SymPy symbols.
 
-    The loss is L = Σ R_h * hs + Σ R_c * C_T with free symbols R (any upstream gradient).
+    The loss is L = Σ R_h * hs + Σ R_c * C_T with free symbols R (any upstream gradient);
+    chunk is passed to lstm.backward (a chunk smaller than T proves the chunk boundaries too).
     Returns (inputs, grads, L): inputs maps every parameter and "xs", "h0", "c0" to its
     object array of Symbols, grads is what lstm.backward returned for them.
     """
@@ -422,7 +423,7 @@ def symbolic_lstm(T: int, B: int, H: int, D: int):
     R_h, R_c = sym_array("R_h", (T, B, H)), sym_array("R_c", (B, H))
     hs, cs, cache = lstm.forward(params, xs, h0, c0, ops=SYMPY_OPS)
     L = sp.Add(*(R_h * hs).reshape(-1)) + sp.Add(*(R_c * cs[-1]).reshape(-1))
-    grads = lstm.backward(params, cache, R_h, R_c)
+    grads = lstm.backward(params, cache, R_h, R_c, chunk=chunk)
     return {**params, "xs": xs, "h0": h0, "c0": c0}, grads, L
 
 

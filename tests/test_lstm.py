@@ -141,6 +141,25 @@ def test_backward_of_split_sequences_sums_to_the_whole(rng):
         np.testing.assert_allclose(g1[k] + g2[k], whole[k], rtol=1e-11, atol=1e-13)
 
 
+@pytest.mark.parametrize("ids", [False, True])
+def test_backward_in_chunks_equals_one_chunk(rng, ids):
+    D, H, T, B = 4, 3, 7, 2
+    params = random_params(D, H, rng)
+    xs = rng.integers(0, D, size=(T, B)) if ids else rng.standard_normal((T, B, D))
+    _, _, cache = lstm.forward(params, xs, rng.standard_normal((B, H)), rng.standard_normal((B, H)))
+    dhs, dc = rng.standard_normal((T, B, H)), rng.standard_normal((B, H))
+    whole = lstm.backward(params, cache, dhs, dc, chunk=T)
+    for chunk in (1, 2, 3, 6, 100):
+        parts = lstm.backward(params, cache, dhs, dc, chunk=chunk)
+        for k, v in whole.items():
+            if v is None:
+                assert parts[k] is None
+            else:
+                np.testing.assert_allclose(parts[k], v, rtol=1e-12, atol=1e-14)
+    with pytest.raises(ValueError, match="chunk must be a positive integer"):
+        lstm.backward(params, cache, dhs, chunk=0)
+
+
 def test_backward_modifies_nothing(rng):
     params = random_params(3, 4, rng)
     xs, h0, c0 = rng.standard_normal((4, 2, 3)), rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
