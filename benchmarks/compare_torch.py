@@ -71,8 +71,7 @@ def run_torch(train_ids, held_ids, V, args) -> tuple[float, float]:
                 break
     seconds = time.perf_counter() - start
     # held-out loss exactly as charmodel.evaluate measures it (same windows, state carried)
-    B = max(1, min(16, (len(held_ids) - 1) // 200))
-    T = min(200, (len(held_ids) - 1) // B)
+    T, B = charmodel.evaluation_layout(len(held_ids))
     total, count, state = 0.0, 0, None
     with torch.no_grad():
         for inputs, targets in data.batches(held_ids, T, B):

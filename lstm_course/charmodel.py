@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import layers, lstm, optim
+from . import activations, layers, lstm
 from .data import Vocabulary
 from .validation import check_positive_int
 
@@ -126,14 +126,19 @@ def adam_update(params: dict, grads: dict, state: AdamState, learning_rate: floa
         p -= (learning_rate / c1) * m / (np.sqrt(v / c2) + eps)
 
 
+def evaluation_layout(n: int, seq_len: int = 200, batch_size: int = 16) -> tuple[int, int]:
+    """(T, B) of the windows evaluate uses for n characters: fewer streams for short texts."""
+    B = max(1, min(batch_size, (n - 1) // seq_len))
+    return min(seq_len, (n - 1) // B), B
+
+
 def evaluate(params: dict, ids: np.ndarray, seq_len: int = 200, batch_size: int = 16) -> float:
     """Mean cross-entropy per character (nats) of ``ids``, the state carried across windows."""
     from .data import batches
     ids = np.asarray(ids)
     if len(ids) < 2:
         raise ValueError(f"ids must hold at least 2 characters to evaluate, got {len(ids)}")
-    B = max(1, min(batch_size, (len(ids) - 1) // seq_len))   # fewer streams for short texts
-    T = min(seq_len, (len(ids) - 1) // B)
+    T, B = evaluation_layout(len(ids), seq_len, batch_size)
     total, count, h, c = 0.0, 0, None, None
     for inputs, targets in batches(ids, T, B):
         hs, cs, _ = lstm.forward(params, inputs, h, c)
@@ -148,8 +153,7 @@ def evaluate(params: dict, ids: np.ndarray, seq_len: int = 200, batch_size: int 
 def _probabilities(params, ids):
     hs, _, _ = lstm.forward(params, np.asarray(ids).reshape(-1, 1))       # (T, 1, H)
     logits = layers.readout_forward(params["W_v"], params["b_v"], hs)[:, 0]  # (T, V)
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    return activations.softmax(logits, axis=1)
 
 
 def argmax_accuracy(params: dict, ids: np.ndarray) -> float:
@@ -179,9 +183,9 @@ def sample(params: dict, vocab: Vocabulary, prime: str, length: int, *,
     h, c = hs[-1], cs[-1]                                   # (1, H)
     out = []
     for _ in range(length):
-        logits = (h @ params["W_v"].T + params["b_v"])[0].astype(np.float64) / temperature
-        p = np.exp(logits - logits.max())
-        k = int(rng.choice(len(p), p=p / p.sum()))
+        logits = (h @ params["W_v"].T + params["b_v"])[0].astype(np.float64)  # (V,)
+        p = activations.softmax(logits / temperature)
+        k = int(rng.choice(len(p), p=p))
         out.append(k)
         hs, cs, _ = lstm.forward(params, np.array([[k]]), h, c)
         h, c = hs[-1], cs[-1]

@@ -48,7 +48,6 @@ GATES = ("f", "i", "c", "o")  # forget, input, candidate (c~), output: fused row
 class Elementwise(NamedTuple):
     """The nonlinearities a step uses: numpy's by default, SymPy's for the proofs.
 
-    sigmoid, tanh : elementwise functions (return new arrays)
     tanh_into     : tanh_into(x, out) writes tanh(x) into out (np.tanh itself for numpy)
     make_gates    : make_gates(H, dtype) -> (gates, scale).  gates(a, out) writes the
                     activated gates [σ(a_f), σ(a_i), tanh(a_c), σ(a_o)] into out (B, 4H), given
@@ -56,8 +55,6 @@ class Elementwise(NamedTuple):
                     into the weights once, so the loop does not pay for it.
     """
 
-    sigmoid: Callable
-    tanh: Callable
     tanh_into: Callable
     make_gates: Callable
 
@@ -80,8 +77,7 @@ def _numpy_make_gates(H: int, dtype):
     return gates, S
 
 
-NUMPY_OPS = Elementwise(sigmoid=activations.sigmoid, tanh=np.tanh,
-                        tanh_into=np.tanh, make_gates=_numpy_make_gates)
+NUMPY_OPS = Elementwise(tanh_into=np.tanh, make_gates=_numpy_make_gates)
 
 
 def init_params(input_size: int, hidden_size: int, *, rng: np.random.Generator,

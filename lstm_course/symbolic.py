@@ -78,8 +78,7 @@ def _sympy_make_gates(H: int, dtype):
 
 
 # the nonlinearities of lstm.forward / lstm.cell_forward, elementwise on object arrays
-SYMPY_OPS = lstm.Elementwise(sigmoid=_vsigmoid, tanh=_vtanh, tanh_into=_sympy_tanh_into,
-                             make_gates=_sympy_make_gates)
+SYMPY_OPS = lstm.Elementwise(tanh_into=_sympy_tanh_into, make_gates=_sympy_make_gates)
 
 
 def prove_sigmoid_rule() -> bool:

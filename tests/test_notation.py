@@ -70,8 +70,11 @@ def test_scalar003_round_trip_float_and_sympy():
     syms = {k: sp.Symbol(k) for k in vals}
     sym_params = notation.from_scalar003(syms, dtype=object)
     assert notation.to_scalar003(sym_params) == syms
-    hs, _, _ = lstm.forward(sym_params, np.array([[[sp.Symbol("x")]]], dtype=object),
-                            ops=symbolic.SYMPY_OPS)
-    assert hs[0, 0, 0].has(syms["w_o"], syms["u_c"]) is True
+    x, h_prev = sp.Symbol("x"), sp.Symbol("h")
+    hs, _, _ = lstm.forward(sym_params, np.array([[[x]]], dtype=object),
+                            np.array([[h_prev]], dtype=object), ops=symbolic.SYMPY_OPS)
+    point = {**{syms[k]: v for k, v in vals.items()}, x: 0.3, h_prev: -0.2}
+    floats, _, _ = lstm.forward(params, np.array([[[0.3]]]), np.array([[-0.2]]))
+    assert abs(float(hs[0, 0, 0].subs(point)) - floats[0, 0, 0]) < 1e-14
     with pytest.raises(ValueError, match="H = D = 1"):
         notation.to_scalar003(random_params(2, 2, np.random.default_rng(0)))
