@@ -64,6 +64,7 @@ def _numpy_worker(cfg: dict, dtype: str, repeats: int) -> dict:
     import numpy as np
 
     from lstm_course import charmodel
+    from lstm_course.workspace import Workspace
 
     rng = np.random.default_rng(0)
     T, B, V, H = cfg["T"], cfg["B"], cfg["V"], cfg["H"]
@@ -72,9 +73,10 @@ def _numpy_worker(cfg: dict, dtype: str, repeats: int) -> dict:
     before = _rss_kib("VmRSS")
     _reset_peak()
     params = charmodel.init_model(V, H, rng=rng, dtype=np.dtype(dtype))
+    workspace = Workspace()                              # as lstm_course.train uses it
 
     def step():
-        _, grads, _ = charmodel.loss_and_grads(params, inputs, targets)
+        _, grads, _ = charmodel.loss_and_grads(params, inputs, targets, workspace=workspace)
         charmodel.sgd_update(params, grads, 0.01)
     seconds = _time_best(step, repeats)
     try:

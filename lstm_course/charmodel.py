@@ -22,8 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from . import activations, layers, lstm
+from . import workspace as wsp
 from .data import Vocabulary
 from .validation import check_positive_int
+from .workspace import Workspace
 
 __all__ = ["TrainConfig", "init_model", "loss_and_grads", "sgd_update", "AdamState",
            "adam_update", "evaluate", "sample", "save_checkpoint", "load_checkpoint",
@@ -75,20 +77,29 @@ def init_model(vocab_size: int, hidden_size: int, *, rng: np.random.Generator,
     return params
 
 
-def loss_and_grads(params: dict, inputs, targets, h0=None, c0=None):
+def loss_and_grads(params: dict, inputs, targets, h0=None, c0=None, *,
+                   workspace: Workspace | None = None):
     """Forward, loss and full BPTT over a (T, B) window of character ids.
 
     inputs, targets : (T, B) int ids; targets[t, b] is the character after inputs[t, b]
+    workspace       : a lstm_course.workspace.Workspace reused from step to step by a training
+                      loop (the large buffers are then not allocated anew); None: new arrays
     Returns (loss, grads, (h_T, c_T)): loss summed over time and averaged over the batch
-    (nats), grads for every key of params, and the final state to carry to the next window.
+    (nats), grads for every key of params, and the final state to carry to the next window
+    (copies: none of the results lives in the workspace).
     """
-    hs, cs, cache = lstm.forward(params, inputs, h0, c0)                  # (T, B, H)
-    logits = layers.readout_forward(params["W_v"], params["b_v"], hs)     # (T, B, V)
-    loss, dlogits = layers.softmax_cross_entropy(logits, targets)
-    readout = layers.readout_backward(params["W_v"], hs, dlogits)
-    grads = lstm.backward(params, cache, readout["hs"])
-    grads["W_v"], grads["b_v"] = readout["W_v"], readout["b_v"]
-    return loss, {k: grads[k] for k in params}, (hs[-1], cs[-1])
+    hs, cs, cache = lstm.forward(params, inputs, h0, c0, workspace=workspace)  # (T, B, H)
+    T, B, _ = hs.shape
+    W_v = params["W_v"]
+    logits = layers.readout_forward(W_v, params["b_v"], hs,                  # (T, B, V)
+                                    out=wsp.empty(workspace, "logits", (T, B, W_v.shape[0]),
+                                                  W_v.dtype))
+    loss, dlogits = layers.softmax_cross_entropy(logits, targets, out=logits)  # in place
+    grads = lstm.backward(params, cache,
+                          lambda start, end: layers.readout_grad_hs(W_v, dlogits[start:end]),
+                          workspace=workspace)      # dJ/dh_t made a chunk of steps at a time
+    grads.update(layers.readout_backward(W_v, hs, dlogits, grad_hs=False))    # W_v, b_v
+    return loss, {k: grads[k] for k in params}, (hs[-1].copy(), cs[-1].copy())
 
 
 def sgd_update(params: dict, grads: dict, learning_rate: float) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 from . import activations
 from .validation import check_array, check_positive_int, xavier_uniform
 
-__all__ = ["init_readout", "readout_forward", "readout_backward",
+__all__ = ["init_readout", "readout_forward", "readout_backward", "readout_grad_hs",
            "softmax_cross_entropy", "half_squared_error"]
 
 
@@ -32,19 +32,39 @@ def _check_readout(W_v, b_v, hs):
     return W_v, b_v, hs
 
 
-def readout_forward(W_v, b_v, hs):
-    """V_t = W_v h_t + b_v for every step: W_v (V, H), b_v (V,), hs (T, B, H) -> (T, B, V)."""
+def _output_array(out, shape: tuple, dtype) -> np.ndarray:
+    """out itself if it is a C-contiguous array of this shape and dtype, a new one if None."""
+    if out is None:
+        return np.empty(shape, dtype=dtype)
+    if not (isinstance(out, np.ndarray) and out.shape == tuple(shape) and out.dtype == dtype
+            and out.flags.c_contiguous and out.flags.writeable):
+        raise ValueError(f"out must be a writeable C-contiguous {np.dtype(dtype)} array of shape "
+                         f"{tuple(shape)}, got "
+                         + (f"{out.dtype} {out.shape}" if isinstance(out, np.ndarray)
+                            else type(out).__name__))
+    return out
+
+
+def readout_forward(W_v, b_v, hs, out=None):
+    """V_t = W_v h_t + b_v for every step: W_v (V, H), b_v (V,), hs (T, B, H) -> (T, B, V).
+
+    out: None, or a C-contiguous (T, B, V) array of the same dtype to write the logits into.
+    """
     W_v, b_v, hs = _check_readout(W_v, b_v, hs)
     T, B, H = hs.shape
-    logits = hs.reshape(T * B, H) @ W_v.T   # one (T*B, H) x (H, V) product, not T small ones
-    logits += b_v
-    return logits.reshape(T, B, -1)         # (T, B, V)
+    V = W_v.shape[0]
+    out = _output_array(out, (T, B, V), W_v.dtype)
+    # one (T*B, H) x (H, V) product, not T small ones
+    np.matmul(hs.reshape(T * B, H), W_v.T, out=out.reshape(T * B, V))
+    out += b_v
+    return out                              # (T, B, V)
 
 
-def readout_backward(W_v, hs, dlogits) -> dict:
+def readout_backward(W_v, hs, dlogits, *, grad_hs: bool = True) -> dict:
     """Gradients of the readout given dLoss/dV (T, B, V).
 
-    Returns {"W_v": (V, H) = Σ_t dV_t h_tᵀ, "b_v": (V,) = Σ_t dV_t, "hs": (T, B, H) = dV_t W_v}.
+    Returns {"W_v": (V, H) = Σ_t dV_t h_tᵀ, "b_v": (V,) = Σ_t dV_t, "hs": (T, B, H) = dV_t W_v};
+    with grad_hs=False "hs" is left out (readout_grad_hs gives it a chunk of steps at a time).
     """
     W_v = check_array(W_v, "W_v", ndim=2)
     V, H = W_v.shape
@@ -52,18 +72,33 @@ def readout_backward(W_v, hs, dlogits) -> dict:
     T, B, _ = hs.shape
     dlogits = check_array(dlogits, "dlogits", shape=(T, B, V), dtype=W_v.dtype)
     dflat = dlogits.reshape(T * B, V)                     # (T*B, V)
-    return {"W_v": dflat.T @ hs.reshape(T * B, H),       # (V, H)
-            "b_v": dflat.sum(axis=0),                     # (V,)
-            "hs": (dflat @ W_v).reshape(T, B, H)}         # (T, B, H)
+    grads = {"W_v": dflat.T @ hs.reshape(T * B, H),      # (V, H)
+             "b_v": dflat.sum(axis=0)}                    # (V,)
+    if grad_hs:
+        grads["hs"] = readout_grad_hs(W_v, dlogits)       # (T, B, H)
+    return grads
 
 
-def softmax_cross_entropy(logits, targets):
+def readout_grad_hs(W_v, dlogits):
+    """dLoss/dh_t = dV_t W_v for every step: W_v (V, H), dlogits (n, B, V) -> (n, B, H).
+
+    The "hs" entry of readout_backward, on its own so that lstm.backward can ask for it a
+    chunk of steps at a time.
+    """
+    n, B, V = dlogits.shape
+    return (dlogits.reshape(n * B, V) @ W_v).reshape(n, B, -1)
+
+
+def softmax_cross_entropy(logits, targets, out=None):
     """Softmax cross-entropy, summed over time and averaged over the batch.
 
     logits  : (T, B, V) floats
     targets : (T, B) integer class indices in [0, V)
+    out     : None, or a (T, B, V) array of logits' dtype to write dlogits into (it may be
+              logits itself, which is then overwritten)
     Returns (loss, dlogits): loss = Σ_t (1/B) Σ_b -log softmax(V_{t,b})[y_{t,b}] (a Python
     float), dlogits (T, B, V) = (softmax(V) - onehot(y)) / B (article 001: dJ/dV_t = ŷ_t - y_t).
+    log softmax is taken with the log-sum-exp trick, as activations.log_softmax does.
     """
     logits = check_array(logits, "logits", ndim=3)
     T, B, V = logits.shape
@@ -77,12 +112,16 @@ def softmax_cross_entropy(logits, targets):
     if targets.min() < 0 or targets.max() >= V:
         raise ValueError(f"targets must lie in [0, {V}) (the number of classes), got values "
                          f"from {targets.min()} to {targets.max()}")
-    log_p = activations.log_softmax(logits, axis=-1)                     # (T, B, V)
+    out = _output_array(out, logits.shape, logits.dtype)
     t_idx, b_idx = np.indices((T, B))                                    # (T, B) each
-    loss = -float(log_p[t_idx, b_idx, targets].sum()) / B
-    dlogits = np.exp(log_p)                                              # softmax (T, B, V)
-    dlogits[t_idx, b_idx, targets] -= 1
-    dlogits /= B
+    shifted = np.subtract(logits, logits.max(axis=-1, keepdims=True), out=out)  # (T, B, V) <= 0
+    shifted_target = shifted[t_idx, b_idx, targets]                      # (T, B)
+    e = np.exp(shifted, out=out)                                         # (T, B, V) in (0, 1]
+    total = e.sum(axis=-1)                                               # (T, B) >= 1
+    # -log softmax(V)[y] = log Σ_j exp(V_j - max) - (V_y - max)
+    loss = float((np.log(total) - shifted_target).sum()) / B
+    dlogits = np.divide(e, (total * B)[..., None], out=out)              # softmax / B
+    dlogits[t_idx, b_idx, targets] -= 1 / B
     return loss, dlogits
 
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from . import activations
 from .validation import check_array, check_params, check_positive_int, xavier_uniform
+from .workspace import Workspace, empty
 
 __all__ = [
     "GATES",
@@ -43,6 +44,7 @@ __all__ = [
 ]
 
 GATES = ("f", "i", "c", "o")  # forget, input, candidate (c~), output: fused row order
+CHUNK_BYTES = 2 << 20         # backward's default chunk: steps whose local factors fill ~2 MiB
 
 
 class Elementwise(NamedTuple):
@@ -95,10 +97,14 @@ def init_params(input_size: int, hidden_size: int, *, rng: np.random.Generator,
     return params
 
 
-def fuse(params: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Stack the per-gate parameters: W (4H, H + D) in row order f, i, c, o, and b (4H,)."""
-    W = np.concatenate([params[f"W_{g}"] for g in GATES], axis=0)  # (4H, H+D)
-    b = np.concatenate([params[f"b_{g}"] for g in GATES], axis=0)  # (4H,)
+def fuse(params: dict, out: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Stack the per-gate parameters: W (4H, H + D) in row order f, i, c, o, and b (4H,).
+
+    out: None, or arrays (W, b) of those shapes to write into.
+    """
+    W_out, b_out = (None, None) if out is None else out
+    W = np.concatenate([params[f"W_{g}"] for g in GATES], axis=0, out=W_out)  # (4H, H+D)
+    b = np.concatenate([params[f"b_{g}"] for g in GATES], axis=0, out=b_out)  # (4H,)
     return W, b
 
 
@@ -152,10 +158,11 @@ def cell_forward(a_f, a_i, a_c, a_o, c_prev, ops: Elementwise = NUMPY_OPS):
     return f, i, c_tilde, o, c, tanh_c, h
 
 
-def local_factors(gates, c_prev, tanh_c):
+def local_factors(gates, c_prev, tanh_c, out=None):
     """The local derivatives of a step, for any number of leading axes (..., ·).
 
-    gates (..., 4H) = [f, i, c~, o]; c_prev, tanh_c (..., H).  Returns (P, K):
+    gates (..., 4H) = [f, i, c~, o]; c_prev, tanh_c (..., H); out: None, or arrays (P, K) of
+    the shapes below to write into.  Returns (P, K):
       K (..., H)  = o ⊙ (1 - tanh² C_t)                         ∂h_t/∂C_t
       P (..., 4H) = [C_{t-1} ⊙ f(1-f), c~ ⊙ i(1-i), i ⊙ (1-c~²), tanh C_t ⊙ o(1-o)]
                     = ∂C_t/∂a_f, ∂C_t/∂a_i, ∂C_t/∂a_c, ∂h_t/∂a_o
@@ -164,17 +171,19 @@ def local_factors(gates, c_prev, tanh_c):
     H = c_prev.shape[-1]
     f, i, c_tilde, o = _blocks(gates)
     dtype = np.result_type(gates, c_prev)
-    K = activations.tanh_grad_from_output(tanh_c, out=np.empty(tanh_c.shape, dtype=dtype))
+    if out is None:
+        out = (np.empty(gates.shape, dtype=dtype), np.empty(tanh_c.shape, dtype=dtype))
+    P, K = out                                                # (..., 4H), (..., H)
+    activations.tanh_grad_from_output(tanh_c, out=K)
     K *= o
-    P = np.empty(gates.shape, dtype=dtype)                    # filled block by block, in place
     P_f, P_i, P_c, P_o = _blocks(P)
-    activations.sigmoid_grad_from_output(f, out=P_f)
+    # s(1-s) over all four blocks at once (one contiguous pass each, faster than four strided
+    # ones); the candidate's block is then replaced by tanh's derivative
+    activations.sigmoid_grad_from_output(gates, out=P)
     P_f *= c_prev
-    activations.sigmoid_grad_from_output(i, out=P_i)
     P_i *= c_tilde
     activations.tanh_grad_from_output(c_tilde, out=P_c)
     P_c *= i
-    activations.sigmoid_grad_from_output(o, out=P_o)
     P_o *= tanh_c
     return P, K
 
@@ -226,9 +235,10 @@ def cell_backward(dh, dc_next, f, i, c_tilde, o, c_prev, tanh_c):
 
 
 def _initial_state(state, name: str, B: int, H: int, dtype) -> np.ndarray:
+    """A (B, H) copy of ``state`` (zeros when None): the cache never aliases the caller's array."""
     if state is None:
         return np.zeros((B, H), dtype=dtype)  # (B, H)
-    return check_array(state, name, shape=(B, H), dtype=dtype)
+    return np.array(check_array(state, name, shape=(B, H), dtype=dtype))
 
 
 def _check_inputs(xs, D: int, dtype) -> np.ndarray:
@@ -248,14 +258,18 @@ def _check_inputs(xs, D: int, dtype) -> np.ndarray:
     return check_array(arr, "xs", ndim=3, last_dim=D, dtype=dtype)
 
 
-def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS):
+def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS,
+            workspace: Workspace | None = None):
     """Run the LSTM over a batch of sequences.
 
-    params : per-gate dict from :func:`init_params` (all one dtype)
-    xs     : (T, B, D) inputs of the params' dtype, or (T, B) integer ids in [0, D) standing for
-             one-hot vectors (then the input product is a row gather, no multiplication)
-    h0, c0 : (B, H) initial hidden and cell state, zeros when None
-    ops    : the nonlinearities (leave the default; lstm_course.symbolic passes SymPy's)
+    params    : per-gate dict from :func:`init_params` (all one dtype)
+    xs        : (T, B, D) inputs of the params' dtype, or (T, B) integer ids in [0, D) standing
+                for one-hot vectors (then the input product is a row gather, no multiplication)
+    h0, c0    : (B, H) initial hidden and cell state, zeros when None
+    ops       : the nonlinearities (leave the default; lstm_course.symbolic passes SymPy's)
+    workspace : a :class:`lstm_course.workspace.Workspace` whose buffers hold the cache, hs and
+                cs, so a training loop does not allocate them every step; the next call with
+                the same workspace overwrites them.  None: new arrays.
 
     Returns (hs, cs, cache): hs and cs are (T, B, H), read-only views of the cache (copy them to
     change them); cache is what backward needs.
@@ -267,31 +281,42 @@ def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS)
     h0 = _initial_state(h0, "h0", B, H, dtype)
     c0 = _initial_state(c0, "c0", B, H, dtype)
 
-    W, b = fuse(params)                                       # (4H, H+D), (4H,)
+    W, b = fuse(params, out=(empty(workspace, "lstm.W", (4 * H, H + D), dtype),
+                             empty(workspace, "lstm.b", (4 * H,), dtype)))  # (4H, H+D), (4H,)
     gates_fn, scale = ops.make_gates(H, dtype)
-    W_s, b_s = (W, b) if scale is None else (W * scale[:, None], b * scale)  # folded scale
-    W_hT = np.ascontiguousarray(W_s[:, :H].T)                 # (H, 4H)
+    if scale is None:
+        scale = np.ones(4 * H, dtype=dtype)                   # (4H,) (the SymPy gates)
+    # the gates' scale folded into transposed copies of the weights, once per call
+    W_hT = np.multiply(W[:, :H].T, scale, out=empty(workspace, "lstm.W_hT", (H, 4 * H), dtype))
+    W_xT = np.multiply(W[:, H:].T, scale, out=empty(workspace, "lstm.W_xT", (D, 4 * H), dtype))
+    b_s = b * scale                                           # (4H,)
     # gates (T, B, 4H) first holds the input part of every pre-activation, hoisted out of the
     # loop; each step adds the recurrent part and activates its row in place
+    gates = empty(workspace, "lstm.gates", (T, B, 4 * H), dtype)
     if xs.ndim == 2:                                          # one-hot ids: gather rows
-        gates = (W_s[:, H:].T + b_s)[xs]                      # (D, 4H) table -> (T, B, 4H)
+        W_xT += b_s                                           # (D, 4H) table: row d = a for x = e_d
+        # ids were checked; mode="clip" writes straight into out (the default mode="raise"
+        # would first build a temporary copy of the whole (T, B, 4H) output)
+        np.take(W_xT, xs, axis=0, out=gates, mode="clip")
     else:
-        gates = (xs.reshape(T * B, D) @ W_s[:, H:].T + b_s).reshape(T, B, 4 * H)  # (T, B, 4H)
-    cs = np.empty((T, B, H), dtype=dtype)
-    tanh_cs = np.empty((T, B, H), dtype=dtype)
-    hs = np.empty((T, B, H), dtype=dtype)
-    a = np.empty((B, 4 * H), dtype=dtype)                     # scratch: recurrent part
-    tmp = np.empty((B, H), dtype=dtype)
+        np.matmul(xs.reshape(T * B, D), W_xT, out=gates.reshape(T * B, 4 * H))
+        gates += b_s                                          # (T, B, 4H)
+    cs = empty(workspace, "lstm.cs", (T, B, H), dtype)
+    hs = empty(workspace, "lstm.hs", (T, B, H), dtype)
+    a = empty(workspace, "lstm.a", (B, 4 * H), dtype)         # scratch: recurrent part
+    tanh_c = empty(workspace, "lstm.tanh_c", (B, H), dtype)   # scratch: tanh(C_t)
+    tmp = empty(workspace, "lstm.tmp", (B, H), dtype)         # scratch
     tanh_into = ops.tanh_into
     h, c = h0, c0
     # iterating over arrays hands out each step's views without Python-level slicing
-    for g, f, i, c_tilde, o, c_t, tc_t, h_t in zip(gates, *_blocks(gates), cs, tanh_cs, hs):
+    for g, f, i, c_tilde, o, c_t, h_t in zip(gates, *_blocks(gates), cs, hs):
         np.dot(h, W_hT, out=a)                                # (B, 4H); dot: less overhead
         np.add(g, a, out=g)                                   # pre-activations of step t
-        step_forward(g, c, gates_fn, tanh_into, g, f, i, c_tilde, o, c_t, tc_t, h_t, tmp)
+        step_forward(g, c, gates_fn, tanh_into, g, f, i, c_tilde, o, c_t, tanh_c, h_t, tmp)
         h, c = h_t, c_t
-    cache = {"xs": xs, "h0": h0, "c0": c0, "W": W, "gates": gates,
-             "cs": cs, "tanh_cs": tanh_cs, "hs": hs}
+    # tanh(C_t) is not kept: backward recomputes it a chunk at a time with the same tanh_into
+    cache = {"xs": xs, "h0": h0, "c0": c0, "W": W, "gates": gates, "cs": cs, "hs": hs,
+             "tanh_into": tanh_into}
     return _read_only(hs), _read_only(cs), cache
 
 
@@ -302,36 +327,66 @@ def _read_only(arr: np.ndarray) -> np.ndarray:
     return view
 
 
-def _shifted(first, rest, start: int, end: int):
+def _shifted(first, rest, start: int, end: int, out):
     """Steps start..end-1 of the sequence [first, rest[0], rest[1], ...] (the previous state):
-    a view of rest when start > 0, else first prepended to rest[:end-1]."""
+    a view of rest when start > 0, else first followed by rest[:end-1], written into out."""
     if start > 0:
         return rest[start - 1:end - 1]
-    return np.concatenate([first[None], rest[:end - 1]], axis=0)
+    out[0] = first
+    out[1:end] = rest[:end - 1]
+    return out[:end]
 
 
-def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None = None) -> dict:
+def _dhs_getter(dhs, T: int, B: int, H: int, dtype):
+    """get(start, end) -> dhs[start:end] (n, B, H), for an array or for a function of (start, end)."""
+    if callable(dhs):
+        def get(start, end):
+            return check_array(dhs(start, end), "dhs(start, end)", shape=(end - start, B, H),
+                               dtype=dtype)
+        return get
+    dhs = check_array(dhs, "dhs", shape=(T, B, H), dtype=dtype)
+    return lambda start, end: dhs[start:end]
+
+
+def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None = None,
+             workspace: Workspace | None = None) -> dict:
     """Backpropagation through time for :func:`forward`.
 
-    dhs     : (T, B, H) dLoss/dh_t from outside the recurrence (the readout or the loss)
-    dc_last : (B, H) dLoss/dC_T from outside, zeros when None
-    chunk   : steps handled together: their local factors are built at once and their weight
-              gradients added with one product each (memory grows with chunk, not with T);
-              None picks about 2048 / B steps, so that each product still has ~2048 rows
+    dhs       : (T, B, H) dLoss/dh_t from outside the recurrence (the readout or the loss), or
+                a function dhs(start, end) returning its steps start..end-1 as (end-start, B, H)
+                (so that the readout's gradient need not exist for all T steps at once)
+    dc_last   : (B, H) dLoss/dC_T from outside, zeros when None
+    chunk     : steps handled together, from the last back: their tanh(C_t) and local factors
+                are built at once and their weight gradients added with one product each
+                (memory grows with chunk, not with T); None picks as many steps as fill about
+                2 MiB of local factors (B, 4H per step), which measured fastest here for
+                B from 1 to 64 and H from 25 to 256
+    workspace : a :class:`lstm_course.workspace.Workspace` for the chunk buffers (see forward)
 
     Returns grads with every key of params (same shapes) plus "h0" (B, H), "c0" (B, H) and
     "xs" (T, B, D) — for integer-id inputs "xs" is None (ids have no gradient).  Per-step
-    gradients are summed over time (article 001, figure 10).  Nothing passed in is modified.
+    gradients are summed over time (article 001, figure 10).  Nothing passed in is modified,
+    and nothing returned lives in the workspace.
     """
     H, D, dtype = check_params(params)
     xs, W, gates = cache["xs"], cache["W"], cache["gates"]
     T, B = xs.shape[:2]
-    dhs = check_array(dhs, "dhs", shape=(T, B, H), dtype=dtype)
-    chunk = max(8, 2048 // B) if chunk is None else check_positive_int(chunk, "chunk")
+    dhs_at = _dhs_getter(dhs, T, B, H, dtype)
+    if chunk is None:
+        chunk = max(1, CHUNK_BYTES // (B * 4 * H * np.dtype(dtype).itemsize))
+    chunk = check_positive_int(chunk, "chunk")
     dc = np.array(_initial_state(dc_last, "dc_last", B, H, dtype))  # a copy: dJ/dC_t carried back
-    W_h = np.ascontiguousarray(W[:, :H])                      # (4H, H)
+    W_h = empty(workspace, "lstm.W_h", (4 * H, H), dtype)     # (4H, H) contiguous: faster dots
+    W_h[...] = W[:, :H]
     W_x = W[:, H:]                                            # (4H, D)
 
+    n_max = min(chunk, T)
+    P_buf = empty(workspace, "lstm.P", (n_max, B, 4 * H), dtype)    # local factors, then da
+    K_buf = empty(workspace, "lstm.K", (n_max, B, H), dtype)
+    tanh_buf = empty(workspace, "lstm.tanh_cs", (n_max, B, H), dtype)  # tanh(C_t), recomputed
+    prev_buf = empty(workspace, "lstm.prev", (n_max, B, H), dtype)     # C_{t-1} or h_{t-1}, t < n
+    Z = empty(workspace, "lstm.Z", (n_max * B, H + D), dtype)  # a chunk's rows Z_t = [h_{t-1}; x_t]
+    dW_chunk = empty(workspace, "lstm.dW_chunk", W.shape, dtype)  # (4H, H+D): one chunk's sum
     zero = np.zeros((), dtype=dtype)[()]                      # 0 of the right kind (float or int)
     dW = np.full(W.shape, zero, dtype=dtype)                  # (4H, H+D), sums over chunks
     db = np.full(W.shape[0], zero, dtype=dtype)               # (4H,)
@@ -342,24 +397,29 @@ def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None 
         start = max(0, end - chunk)
         n = end - start
         g = gates[start:end]                                  # (n, B, 4H)
-        P, K = local_factors(g, _shifted(cache["c0"], cache["cs"], start, end),
-                             cache["tanh_cs"][start:end])     # (n, B, 4H), (n, B, H)
+        P, K, tanh_c = P_buf[:n], K_buf[:n], tanh_buf[:n]     # (n, B, 4H), (n, B, H), (n, B, H)
+        cache["tanh_into"](cache["cs"][start:end], tanh_c)
+        local_factors(g, _shifted(cache["c0"], cache["cs"], start, end, prev_buf), tanh_c,
+                      out=(P, K))
         da = P                  # dJ/da_g overwrites each step's P in place: no second (n, B, 4H)
-        steps = zip(*(arr[::-1] for arr in (dhs[start:end], da, *_backward_views(P, da, g), K)))
+        steps = zip(*(arr[::-1] for arr in (dhs_at(start, end), da,
+                                            *_backward_views(P, da, g), K)))
         for dhs_t, da_t, P3_t, P_o_t, da3_t, da_o_t, f_t, K_t in steps:   # t = end-1 .. start
             np.add(dh, dhs_t, out=dh)                         # total dJ/dh_t
             step_backward(dh, dc, dc3, P3_t, P_o_t, K_t, f_t, da3_t, da_o_t)
             np.dot(da_t, W_h, out=dh)                         # dJ/dh_{t-1} through Z_t
         da_flat = da.reshape(n * B, 4 * H)                    # (n*B, 4H)
-        h_prev = _shifted(cache["h0"], cache["hs"], start, end).reshape(n * B, H)
-        dW[:, :H] += da_flat.T @ h_prev
-        if xs.ndim == 2:                                      # one-hot ids
-            onehot = np.zeros((n * B, D), dtype=dtype)        # (n*B, D)
-            onehot[np.arange(n * B), xs[start:end].reshape(-1)] = 1
-            dW[:, H:] += da_flat.T @ onehot
+        Z_n = Z[:n * B]                                       # (n*B, H+D)
+        Z_n.reshape(n, B, H + D)[..., :H] = _shifted(cache["h0"], cache["hs"], start, end,
+                                                     prev_buf)  # h_{t-1}
+        if xs.ndim == 2:                                      # one-hot ids: x_t = e_id
+            Z_n[:, H:] = zero
+            Z_n[np.arange(n * B), H + xs[start:end].reshape(-1)] = 1
         else:
-            dW[:, H:] += da_flat.T @ xs[start:end].reshape(n * B, D)
-            dxs[start:end] = (da_flat @ W_x).reshape(n, B, D)
+            Z_n[:, H:] = xs[start:end].reshape(n * B, D)
+            np.matmul(da_flat, W_x, out=dxs[start:end].reshape(n * B, D))  # dJ/dx_t
+        np.matmul(da_flat.T, Z_n, out=dW_chunk)               # Σ_t dJ/da_t Z_tᵀ over the chunk
+        dW += dW_chunk
         db += da_flat.sum(axis=0)
     grads = {**split(dW, "W"), **split(db, "b")}
     grads["xs"], grads["h0"], grads["c0"] = dxs, dh, dc

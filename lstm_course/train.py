@@ -9,6 +9,7 @@ import numpy as np
 
 from . import charmodel, data, optim
 from .charmodel import NonFiniteLossError, TrainConfig
+from .workspace import Workspace
 
 __all__ = ["reproduce_004", "train"]
 
@@ -28,12 +29,13 @@ def reproduce_004(epochs: int = 1000, hidden_size: int = 25, learning_rate: floa
     params = charmodel.init_model(len(vocab), hidden_size, rng=rng, dtype=dtype)
     inputs, targets = ids[:-1, None], ids[1:, None]              # (T, 1) each
     losses = []
+    workspace = Workspace()                                      # buffers reused every epoch
     epochs_iter = range(epochs)
     if progress:
         from tqdm.auto import tqdm
         epochs_iter = tqdm(epochs_iter, desc="004 soliloquy", unit="epoch")
     for _ in epochs_iter:
-        loss, grads, _ = charmodel.loss_and_grads(params, inputs, targets)
+        loss, grads, _ = charmodel.loss_and_grads(params, inputs, targets, workspace=workspace)
         if not np.isfinite(loss):
             raise NonFiniteLossError(f"the loss became {loss}; parameters left at the last "
                                      f"finite step")
@@ -93,6 +95,7 @@ def train(text: str, config: TrainConfig, *, checkpoint=None, resume: bool = Fal
         bar = tqdm(total=config.steps, initial=min(history["step"], config.steps),
                    desc="training", unit="step")
     h = c = None
+    workspace = Workspace()                                      # buffers reused every step
     running, chars, start = None, 0, time.perf_counter()
     interrupted = False
     try:
@@ -102,7 +105,8 @@ def train(text: str, config: TrainConfig, *, checkpoint=None, resume: bool = Fal
                 h = c = None
                 continue
             inputs, targets = window
-            loss, grads, (h, c) = charmodel.loss_and_grads(params, inputs, targets, h, c)
+            loss, grads, (h, c) = charmodel.loss_and_grads(params, inputs, targets, h, c,
+                                                           workspace=workspace)
             if not np.isfinite(loss):
                 raise NonFiniteLossError(
                     f"the training loss became {loss} at step {history['step'] + 1}; the "
