@@ -2,10 +2,12 @@
 
 Same data (the play, the same held-out end), same minibatches in the same order (B streams
 of T steps, state carried between windows), same model (one-hot input, one LSTM layer,
-linear readout, softmax cross-entropy), same optimiser (Adam, same learning rate and
-betas), same global-norm clipping and number of steps, float32.  Only the initial weights
-differ (each library's own initialisation).  Prints both held-out losses (nats per
-character) and their relative difference.
+linear readout, softmax cross-entropy), same initial weights (lstm_course's Xavier-uniform
+draw copied into nn.LSTM and nn.Linear, gates reordered to torch's i, f, g, o, torch's second
+bias set to zero), same optimiser (Adam, same learning rate and betas), same global-norm
+clipping and number of steps, float32.  What differs is only the arithmetic: the two libraries
+round and sum in different orders, and over many steps the trajectories part.  Prints both
+held-out losses (nats per character) and their relative difference.
 
     .venv/bin/python benchmarks/compare_torch.py [--steps 1500] [--json]
 """
@@ -18,23 +20,54 @@ import time
 import numpy as np
 
 from lstm_course import charmodel, data, optim
+from lstm_course.workspace import Workspace
+
+
+def initial_params(V: int, args) -> dict:
+    """The starting weights both runs use: lstm_course's initialisation, float32."""
+    return charmodel.init_model(V, args.hidden, rng=np.random.default_rng(args.seed),
+                                dtype=np.float32)
 
 
 def run_numpy(train_ids, held_ids, V, args) -> tuple[float, float]:
-    params = charmodel.init_model(V, args.hidden, rng=np.random.default_rng(args.seed),
-                                  dtype=np.float32)
+    params = initial_params(V, args)
     adam = charmodel.AdamState.zeros_like(params)
+    workspace = Workspace()                                  # as lstm_course.train uses it
     start, step = time.perf_counter(), 0
     while step < args.steps:
         h = c = None
         for inputs, targets in data.batches(train_ids, args.seq_len, args.batch):
-            _, grads, (h, c) = charmodel.loss_and_grads(params, inputs, targets, h, c)
+            _, grads, (h, c) = charmodel.loss_and_grads(params, inputs, targets, h, c,
+                                                        workspace=workspace)
             grads, _ = optim.clip_by_global_norm(grads, args.clip)
             charmodel.adam_update(params, grads, adam, args.lr)
             step += 1
             if step == args.steps:
                 break
     return charmodel.evaluate(params, held_ids), time.perf_counter() - start
+
+
+def start_from(lstm, readout, params: dict) -> None:
+    """Copy lstm_course parameters into nn.LSTM / nn.Linear.
+
+    lstm_course: W_g (H, H + V) acting on [h_{t-1}; x_t], b_g (H,), gates f, i, c, o.
+    torch: weight_ih_l0 (4H, V), weight_hh_l0 (4H, H), bias_ih_l0 and bias_hh_l0 (4H,), gate
+    blocks in the order i, f, g (the candidate), o.
+    """
+    import torch
+
+    H = params["W_f"].shape[0]
+    order = ("i", "f", "c", "o")
+    with torch.no_grad():
+        lstm.weight_hh_l0.copy_(torch.from_numpy(
+            np.concatenate([params[f"W_{g}"][:, :H] for g in order])))       # (4H, H)
+        lstm.weight_ih_l0.copy_(torch.from_numpy(
+            np.concatenate([params[f"W_{g}"][:, H:] for g in order])))       # (4H, V)
+        lstm.bias_ih_l0.copy_(torch.from_numpy(
+            np.concatenate([params[f"b_{g}"] for g in order])))              # (4H,)
+        lstm.bias_hh_l0.zero_()
+        readout.weight.copy_(torch.from_numpy(params["W_v"]))                # (V, H)
+        readout.bias.copy_(torch.from_numpy(params["b_v"]))                  # (V,)
 
 
 def run_torch(train_ids, held_ids, V, args) -> tuple[float, float]:
@@ -44,6 +77,7 @@ def run_torch(train_ids, held_ids, V, args) -> tuple[float, float]:
     torch.set_num_threads(1)
     lstm = torch.nn.LSTM(V, args.hidden)
     readout = torch.nn.Linear(args.hidden, V)
+    start_from(lstm, readout, initial_params(V, args))
     params = list(lstm.parameters()) + list(readout.parameters())
     opt = torch.optim.Adam(params, lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
     eye = torch.eye(V)
@@ -55,6 +89,18 @@ def run_torch(train_ids, held_ids, V, args) -> tuple[float, float]:
                                                  torch.from_numpy(targets).reshape(-1),
                                                  reduction="sum") / inputs.shape[1]
         return loss, state
+
+    # the copied weights must make the same model: compare the first window's loss
+    inputs, targets = next(iter(data.batches(train_ids, args.seq_len, args.batch)))
+    with torch.no_grad():
+        torch_first = float(loss_of(inputs, targets, None)[0])
+    numpy_first = charmodel.loss_and_grads(initial_params(V, args), inputs, targets)[0]
+    if abs(torch_first - numpy_first) > 1e-5 * abs(numpy_first):
+        raise AssertionError(f"the copied weights do not give the same model: first-window loss "
+                             f"{numpy_first} (lstm_course) vs {torch_first} (torch)")
+    if not args.json:
+        print(f"same start: first-window loss {numpy_first:.5f} (lstm_course), "
+              f"{torch_first:.5f} (torch)")
 
     start, step = time.perf_counter(), 0
     while step < args.steps:

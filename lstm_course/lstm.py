@@ -40,6 +40,7 @@ __all__ = [
     "step_backward",
     "cell_backward",
     "forward",
+    "cell_tanh",
     "backward",
 ]
 
@@ -281,15 +282,18 @@ def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS,
     h0 = _initial_state(h0, "h0", B, H, dtype)
     c0 = _initial_state(c0, "c0", B, H, dtype)
 
-    W, b = fuse(params, out=(empty(workspace, "lstm.W", (4 * H, H + D), dtype),
-                             empty(workspace, "lstm.b", (4 * H,), dtype)))  # (4H, H+D), (4H,)
     gates_fn, scale = ops.make_gates(H, dtype)
     if scale is None:
         scale = np.ones(4 * H, dtype=dtype)                   # (4H,) (the SymPy gates)
-    # the gates' scale folded into transposed copies of the weights, once per call
-    W_hT = np.multiply(W[:, :H].T, scale, out=empty(workspace, "lstm.W_hT", (H, 4 * H), dtype))
-    W_xT = np.multiply(W[:, H:].T, scale, out=empty(workspace, "lstm.W_xT", (D, 4 * H), dtype))
-    b_s = b * scale                                           # (4H,)
+    # the gates' scale folded into transposed, fused copies of the weights, once per call:
+    # W_hT (H, 4H) acts on h_{t-1}, W_xT (D, 4H) on x_t; gate g owns columns g*H:(g+1)*H
+    W_hT = empty(workspace, "lstm.W_hT", (H, 4 * H), dtype)
+    W_xT = empty(workspace, "lstm.W_xT", (D, 4 * H), dtype)
+    for k, g in enumerate(GATES):
+        cols = slice(k * H, (k + 1) * H)
+        np.multiply(params[f"W_{g}"][:, :H].T, scale[cols], out=W_hT[:, cols])
+        np.multiply(params[f"W_{g}"][:, H:].T, scale[cols], out=W_xT[:, cols])
+    b_s = np.concatenate([params[f"b_{g}"] for g in GATES]) * scale  # (4H,) scaled biases
     # gates (T, B, 4H) first holds the input part of every pre-activation, hoisted out of the
     # loop; each step adds the recurrent part and activates its row in place
     gates = empty(workspace, "lstm.gates", (T, B, 4 * H), dtype)
@@ -315,9 +319,23 @@ def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS,
         step_forward(g, c, gates_fn, tanh_into, g, f, i, c_tilde, o, c_t, tanh_c, h_t, tmp)
         h, c = h_t, c_t
     # tanh(C_t) is not kept: backward recomputes it a chunk at a time with the same tanh_into
-    cache = {"xs": xs, "h0": h0, "c0": c0, "W": W, "gates": gates, "cs": cs, "hs": hs,
+    cache = {"xs": xs, "h0": h0, "c0": c0, "gates": gates, "cs": cs, "hs": hs,
              "tanh_into": tanh_into}
     return _read_only(hs), _read_only(cs), cache
+
+
+def cell_tanh(cache: dict, start: int, end: int, out=None) -> np.ndarray:
+    """tanh(C_t) for steps start..end-1 of a forward cache, (end-start, B, H).
+
+    forward does not keep tanh(C_t) (backward recomputes it a chunk at a time); this computes
+    it with the nonlinearity forward ran with (numpy's, or SymPy's for the proofs), into out
+    when given.
+    """
+    cs = cache["cs"][start:end]                               # (n, B, H)
+    if out is None:
+        out = np.empty(cs.shape, dtype=cs.dtype)
+    cache["tanh_into"](cs, out)
+    return out
 
 
 def _read_only(arr: np.ndarray) -> np.ndarray:
@@ -375,16 +393,16 @@ def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None 
     and nothing returned lives in the workspace.
     """
     H, D, dtype = check_params(params)
-    xs, W, gates = cache["xs"], cache["W"], cache["gates"]
+    xs, gates = cache["xs"], cache["gates"]
     T, B = xs.shape[:2]
     dhs_at = _dhs_getter(dhs, T, B, H, dtype)
     if chunk is None:
         chunk = max(1, CHUNK_BYTES // (B * 4 * H * np.dtype(dtype).itemsize))
     chunk = check_positive_int(chunk, "chunk")
     dc = np.array(_initial_state(dc_last, "dc_last", B, H, dtype))  # a copy: dJ/dC_t carried back
-    W_h = empty(workspace, "lstm.W_h", (4 * H, H), dtype)     # (4H, H) contiguous: faster dots
-    W_h[...] = W[:, :H]
-    W_x = W[:, H:]                                            # (4H, D)
+    # the recurrent weights fused and contiguous (faster dots): (4H, H)
+    W_h = np.concatenate([params[f"W_{g}"][:, :H] for g in GATES], axis=0,
+                         out=empty(workspace, "lstm.W_h", (4 * H, H), dtype))
 
     n_max = min(chunk, T)
     P_buf = empty(workspace, "lstm.P", (n_max, B, 4 * H), dtype)    # local factors, then da
@@ -392,11 +410,12 @@ def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None 
     tanh_buf = empty(workspace, "lstm.tanh_cs", (n_max, B, H), dtype)  # tanh(C_t), recomputed
     prev_buf = empty(workspace, "lstm.prev", (n_max, B, H), dtype)     # C_{t-1} or h_{t-1}, t < n
     Z = empty(workspace, "lstm.Z", (n_max * B, H + D), dtype)  # a chunk's rows Z_t = [h_{t-1}; x_t]
-    dW_chunk = empty(workspace, "lstm.dW_chunk", W.shape, dtype)  # (4H, H+D): one chunk's sum
+    dW_chunk = empty(workspace, "lstm.dW_chunk", (4 * H, H + D), dtype)  # one chunk's sum
     zero = np.zeros((), dtype=dtype)[()]                      # 0 of the right kind (float or int)
-    dW = np.full(W.shape, zero, dtype=dtype)                  # (4H, H+D), sums over chunks
-    db = np.full(W.shape[0], zero, dtype=dtype)               # (4H,)
+    dW = np.full((4 * H, H + D), zero, dtype=dtype)           # (4H, H+D), sums over chunks
+    db = np.full(4 * H, zero, dtype=dtype)                    # (4H,)
     dxs = None if xs.ndim == 2 else np.empty((T, B, D), dtype=dtype)
+    W_x = None if xs.ndim == 2 else np.concatenate([params[f"W_{g}"][:, H:] for g in GATES])  # (4H, D)
     dh = np.zeros((B, H), dtype=dtype)                        # dJ/dh_t from step t+1, then total
     dc3 = dc[:, None, :]                                      # (B, 1, H) view of dc
     for end in range(T, 0, -chunk):                           # chunks from the last step back
@@ -404,7 +423,7 @@ def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None 
         n = end - start
         g = gates[start:end]                                  # (n, B, 4H)
         P, K, tanh_c = P_buf[:n], K_buf[:n], tanh_buf[:n]     # (n, B, 4H), (n, B, H), (n, B, H)
-        cache["tanh_into"](cache["cs"][start:end], tanh_c)
+        cell_tanh(cache, start, end, out=tanh_c)
         local_factors(g, _shifted(cache["c0"], cache["cs"], start, end, prev_buf), tanh_c,
                       out=(P, K))
         da = P                  # dJ/da_g overwrites each step's P in place: no second (n, B, 4H)
@@ -423,7 +442,7 @@ def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None 
             Z_n[np.arange(n * B), H + xs[start:end].reshape(-1)] = 1
         else:
             Z_n[:, H:] = xs[start:end].reshape(n * B, D)
-            np.matmul(da_flat, W_x, out=dxs[start:end].reshape(n * B, D))  # dJ/dx_t
+            np.matmul(da_flat, W_x, out=dxs[start:end].reshape(n * B, D))  # dJ/dx_t (n*B, D)
         np.matmul(da_flat.T, Z_n, out=dW_chunk)               # Σ_t dJ/da_t Z_tᵀ over the chunk
         dW += dW_chunk
         if xs.ndim == 3:
