@@ -91,14 +91,18 @@ def loss_and_grads(params: dict, inputs, targets, h0=None, c0=None, *,
     hs, cs, cache = lstm.forward(params, inputs, h0, c0, workspace=workspace)  # (T, B, H)
     T, B, _ = hs.shape
     W_v = params["W_v"]
-    logits = layers.readout_forward(W_v, params["b_v"], hs,                  # (T, B, V)
+    layers.check_readout_params(W_v, params["b_v"], hs.shape[-1], hs.dtype)
+    # the readout's inputs are checked above or were made by forward: check=False skips
+    # re-reading every element of hs and the logits for NaN
+    logits = layers.readout_forward(W_v, params["b_v"], hs, check=False,      # (T, B, V)
                                     out=wsp.empty(workspace, "logits", (T, B, W_v.shape[0]),
                                                   W_v.dtype))
-    loss, dlogits = layers.softmax_cross_entropy(logits, targets, out=logits)  # in place
+    loss, dlogits = layers.softmax_cross_entropy(logits, targets, out=logits,  # in place
+                                                 check=False)
     grads = lstm.backward(params, cache,
                           lambda start, end: layers.readout_grad_hs(W_v, dlogits[start:end]),
                           workspace=workspace)      # dJ/dh_t made a chunk of steps at a time
-    grads.update(layers.readout_backward(W_v, hs, dlogits, grad_hs=False))    # W_v, b_v
+    grads.update(layers.readout_backward(W_v, hs, dlogits, grad_hs=False, check=False))
     return loss, {k: grads[k] for k in params}, (hs[-1].copy(), cs[-1].copy())
 
 

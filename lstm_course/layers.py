@@ -11,8 +11,8 @@ import numpy as np
 from . import activations
 from .validation import check_array, check_positive_int, xavier_uniform
 
-__all__ = ["init_readout", "readout_forward", "readout_backward", "readout_grad_hs",
-           "softmax_cross_entropy", "half_squared_error"]
+__all__ = ["init_readout", "check_readout_params", "readout_forward", "readout_backward",
+           "readout_grad_hs", "softmax_cross_entropy", "half_squared_error"]
 
 
 def init_readout(hidden_size: int, output_size: int, *, rng: np.random.Generator,
@@ -24,11 +24,18 @@ def init_readout(hidden_size: int, output_size: int, *, rng: np.random.Generator
             "b_v": np.zeros(V, dtype=dtype)}                     # (V,)
 
 
+def check_readout_params(W_v, b_v, hidden_size: int, dtype=None):
+    """Check W_v (V, H) and b_v (V,) of one dtype (``dtype`` when given), with H = hidden_size;
+    returns them."""
+    W_v = check_array(W_v, "W_v", ndim=2, last_dim=hidden_size, dtype=dtype)
+    b_v = check_array(b_v, "b_v", shape=W_v.shape[:1], dtype=W_v.dtype)
+    return W_v, b_v
+
+
 def _check_readout(W_v, b_v, hs):
     W_v = check_array(W_v, "W_v", ndim=2)
-    V, H = W_v.shape
-    b_v = check_array(b_v, "b_v", shape=(V,), dtype=W_v.dtype)
-    hs = check_array(hs, "hs", ndim=3, last_dim=H, dtype=W_v.dtype)
+    W_v, b_v = check_readout_params(W_v, b_v, W_v.shape[1])
+    hs = check_array(hs, "hs", ndim=3, last_dim=W_v.shape[1], dtype=W_v.dtype)
     return W_v, b_v, hs
 
 
@@ -45,12 +52,15 @@ def _output_array(out, shape: tuple, dtype) -> np.ndarray:
     return out
 
 
-def readout_forward(W_v, b_v, hs, out=None):
+def readout_forward(W_v, b_v, hs, out=None, *, check: bool = True):
     """V_t = W_v h_t + b_v for every step: W_v (V, H), b_v (V,), hs (T, B, H) -> (T, B, V).
 
-    out: None, or a C-contiguous (T, B, V) array of the same dtype to write the logits into.
+    out   : None, or a C-contiguous (T, B, V) array of the same dtype to write the logits into
+    check : False skips checking W_v, b_v and hs (shapes, dtypes, no NaN), for a caller that
+            made them itself (charmodel.loss_and_grads); the checks read every element
     """
-    W_v, b_v, hs = _check_readout(W_v, b_v, hs)
+    if check:
+        W_v, b_v, hs = _check_readout(W_v, b_v, hs)
     T, B, H = hs.shape
     V = W_v.shape[0]
     out = _output_array(out, (T, B, V), W_v.dtype)
@@ -60,17 +70,20 @@ def readout_forward(W_v, b_v, hs, out=None):
     return out                              # (T, B, V)
 
 
-def readout_backward(W_v, hs, dlogits, *, grad_hs: bool = True) -> dict:
+def readout_backward(W_v, hs, dlogits, *, grad_hs: bool = True, check: bool = True) -> dict:
     """Gradients of the readout given dLoss/dV (T, B, V).
 
     Returns {"W_v": (V, H) = Σ_t dV_t h_tᵀ, "b_v": (V,) = Σ_t dV_t, "hs": (T, B, H) = dV_t W_v};
     with grad_hs=False "hs" is left out (readout_grad_hs gives it a chunk of steps at a time).
+    check=False skips the argument checks (see readout_forward).
     """
-    W_v = check_array(W_v, "W_v", ndim=2)
+    if check:
+        W_v = check_array(W_v, "W_v", ndim=2)
+        hs = check_array(hs, "hs", ndim=3, last_dim=W_v.shape[1], dtype=W_v.dtype)
+        dlogits = check_array(dlogits, "dlogits", shape=hs.shape[:2] + W_v.shape[:1],
+                              dtype=W_v.dtype)
     V, H = W_v.shape
-    hs = check_array(hs, "hs", ndim=3, last_dim=H, dtype=W_v.dtype)
     T, B, _ = hs.shape
-    dlogits = check_array(dlogits, "dlogits", shape=(T, B, V), dtype=W_v.dtype)
     dflat = dlogits.reshape(T * B, V)                     # (T*B, V)
     grads = {"W_v": dflat.T @ hs.reshape(T * B, H),      # (V, H)
              "b_v": dflat.sum(axis=0)}                    # (V,)
@@ -89,18 +102,20 @@ def readout_grad_hs(W_v, dlogits):
     return (dlogits.reshape(n * B, V) @ W_v).reshape(n, B, -1)
 
 
-def softmax_cross_entropy(logits, targets, out=None):
+def softmax_cross_entropy(logits, targets, out=None, *, check: bool = True):
     """Softmax cross-entropy, summed over time and averaged over the batch.
 
     logits  : (T, B, V) floats
     targets : (T, B) integer class indices in [0, V)
     out     : None, or a (T, B, V) array of logits' dtype to write dlogits into (it may be
               logits itself, which is then overwritten)
+    check   : False skips checking logits (targets are always checked), see readout_forward
     Returns (loss, dlogits): loss = Σ_t (1/B) Σ_b -log softmax(V_{t,b})[y_{t,b}] (a Python
     float), dlogits (T, B, V) = (softmax(V) - onehot(y)) / B (article 001: dJ/dV_t = ŷ_t - y_t).
     log softmax is taken with the log-sum-exp trick, as activations.log_softmax does.
     """
-    logits = check_array(logits, "logits", ndim=3)
+    if check:
+        logits = check_array(logits, "logits", ndim=3)
     T, B, V = logits.shape
     targets = np.asarray(targets)
     if targets.dtype.kind not in "iu":
@@ -113,15 +128,17 @@ def softmax_cross_entropy(logits, targets, out=None):
         raise ValueError(f"targets must lie in [0, {V}) (the number of classes), got values "
                          f"from {targets.min()} to {targets.max()}")
     out = _output_array(out, logits.shape, logits.dtype)
-    t_idx, b_idx = np.indices((T, B))                                    # (T, B) each
+    at_target = np.arange(T * B) * V + targets.reshape(-1)   # (T*B,) flat index of each y_{t,b}
     shifted = np.subtract(logits, logits.max(axis=-1, keepdims=True), out=out)  # (T, B, V) <= 0
-    shifted_target = shifted[t_idx, b_idx, targets]                      # (T, B)
+    shifted_target = shifted.reshape(-1)[at_target]                      # (T*B,)
     e = np.exp(shifted, out=out)                                         # (T, B, V) in (0, 1]
-    total = e.sum(axis=-1)                                               # (T, B) >= 1
+    # Σ_j over the V classes as a matrix-vector product: much faster than sum(axis=-1) on
+    # rows this short
+    total = e.reshape(T * B, V) @ np.ones(V, dtype=e.dtype)             # (T*B,) >= 1
     # -log softmax(V)[y] = log Σ_j exp(V_j - max) - (V_y - max)
     loss = float((np.log(total) - shifted_target).sum()) / B
-    dlogits = np.divide(e, (total * B)[..., None], out=out)              # softmax / B
-    dlogits[t_idx, b_idx, targets] -= 1 / B
+    dlogits = np.divide(e, (total * B).reshape(T, B, 1), out=out)        # softmax / B
+    dlogits.reshape(-1)[at_target] -= 1 / B
     return loss, dlogits
 
 

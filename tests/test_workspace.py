@@ -128,3 +128,32 @@ def test_a_wrong_workspace_is_named(rng):
     params = random_params(3, 4, rng)
     with pytest.raises(TypeError, match="workspace must be a lstm_course.workspace.Workspace"):
         lstm.forward(params, rng.standard_normal((2, 1, 3)), workspace={})
+
+
+def test_unchecked_readout_gives_the_same_numbers(rng):
+    W_v, b_v = rng.standard_normal((6, 4)), rng.standard_normal(6)
+    hs = rng.standard_normal((5, 3, 4))
+    targets = rng.integers(0, 6, size=(5, 3))
+    logits = layers.readout_forward(W_v, b_v, hs)
+    np.testing.assert_array_equal(layers.readout_forward(W_v, b_v, hs, check=False), logits)
+    loss, dl = layers.softmax_cross_entropy(logits, targets)
+    loss2, dl2 = layers.softmax_cross_entropy(logits, targets, check=False)
+    assert loss2 == loss
+    np.testing.assert_array_equal(dl2, dl)
+    a, b = layers.readout_backward(W_v, hs, dl), layers.readout_backward(W_v, hs, dl, check=False)
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k])
+    with pytest.raises(ValueError, match=r"targets must lie in \[0, 6\)"):  # always checked
+        layers.softmax_cross_entropy(logits, targets + 6, check=False)
+
+
+def test_loss_and_grads_checks_the_readout_it_does_not_recheck(rng):
+    params = _model(rng, dtype=np.float32)
+    params["W_v"] = params["W_v"].astype(np.float64)
+    ids = rng.integers(0, 7, size=(4, 2))
+    with pytest.raises(TypeError, match="W_v has dtype float64 but the model's parameters are float32"):
+        charmodel.loss_and_grads(params, ids[:-1], ids[1:])
+    params = _model(rng)
+    params["b_v"] = np.full(7, np.nan)
+    with pytest.raises(ValueError, match="b_v contains NaN"):
+        charmodel.loss_and_grads(params, ids[:-1], ids[1:])
