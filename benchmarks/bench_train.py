@@ -138,7 +138,7 @@ def main() -> None:
     parser.add_argument("--configs", default="abc")
     parser.add_argument("--dtypes", default="float32,float64")
     parser.add_argument("--threads", default="1,2")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
