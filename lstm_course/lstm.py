@@ -12,6 +12,11 @@ Parameters are named per gate (``W_f``, ``b_f``, ...) in the public dict; inside
 the four gates are fused into one (4H, H + D) matrix so a time step costs one
 matrix product, and the input projection of all steps is hoisted out of the loop.
 
+Memory and speed: forward keeps the gates, C_t and h_t of every step (what backward needs);
+backward walks back in chunks of steps, recomputing tanh(C_t) and, when dhs is a function,
+taking the readout's gradient one chunk at a time.  Both accept a
+:class:`lstm_course.workspace.Workspace` so that a training loop reuses its buffers.
+
 "One formula, two uses": the elementwise parts of a step, :func:`cell_forward` and
 :func:`cell_backward`, are plain arithmetic plus the two nonlinearities passed in
 ``ops``.  They run on numpy float arrays and, unchanged, on numpy object arrays of
@@ -98,14 +103,10 @@ def init_params(input_size: int, hidden_size: int, *, rng: np.random.Generator,
     return params
 
 
-def fuse(params: dict, out: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Stack the per-gate parameters: W (4H, H + D) in row order f, i, c, o, and b (4H,).
-
-    out: None, or arrays (W, b) of those shapes to write into.
-    """
-    W_out, b_out = (None, None) if out is None else out
-    W = np.concatenate([params[f"W_{g}"] for g in GATES], axis=0, out=W_out)  # (4H, H+D)
-    b = np.concatenate([params[f"b_{g}"] for g in GATES], axis=0, out=b_out)  # (4H,)
+def fuse(params: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Stack the per-gate parameters: W (4H, H + D) in row order f, i, c, o, and b (4H,)."""
+    W = np.concatenate([params[f"W_{g}"] for g in GATES], axis=0)  # (4H, H+D)
+    b = np.concatenate([params[f"b_{g}"] for g in GATES], axis=0)  # (4H,)
     return W, b
 
 
