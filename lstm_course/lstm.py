@@ -270,7 +270,8 @@ def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS,
     ops       : the nonlinearities (leave the default; lstm_course.symbolic passes SymPy's)
     workspace : a :class:`lstm_course.workspace.Workspace` whose buffers hold the cache, hs and
                 cs, so a training loop does not allocate them every step; the next call with
-                the same workspace overwrites them.  None: new arrays.
+                the same workspace overwrites them (and backward then refuses the old cache).
+                None: new arrays.
 
     Returns (hs, cs, cache): hs and cs are (T, B, H), read-only views of the cache (copy them to
     change them); cache is what backward needs.
@@ -321,6 +322,9 @@ def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS,
     # tanh(C_t) is not kept: backward recomputes it a chunk at a time with the same tanh_into
     cache = {"xs": xs, "h0": h0, "c0": c0, "gates": gates, "cs": cs, "hs": hs,
              "tanh_into": tanh_into}
+    if workspace is not None:                 # the cache lives in the workspace until the next call
+        workspace.forward_calls += 1
+        cache["workspace"] = (workspace, workspace.forward_calls)
     return _read_only(hs), _read_only(cs), cache
 
 
@@ -393,6 +397,12 @@ def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None 
     and nothing returned lives in the workspace.
     """
     H, D, dtype = check_params(params)
+    if "workspace" in cache:
+        owner, call = cache["workspace"]
+        if owner.forward_calls != call:
+            raise ValueError("cache was overwritten: a later lstm.forward used the same workspace "
+                             "(run backward before the next forward, or give each its own "
+                             "Workspace)")
     xs, gates = cache["xs"], cache["gates"]
     T, B = xs.shape[:2]
     dhs_at = _dhs_getter(dhs, T, B, H, dtype)

@@ -157,3 +157,12 @@ def test_loss_and_grads_checks_the_readout_it_does_not_recheck(rng):
     params["b_v"] = np.full(7, np.nan)
     with pytest.raises(ValueError, match="b_v contains NaN"):
         charmodel.loss_and_grads(params, ids[:-1], ids[1:])
+
+
+def test_backward_refuses_a_cache_a_later_forward_overwrote(rng):
+    params = random_params(3, 4, rng)
+    ws = Workspace()
+    _, _, first = lstm.forward(params, rng.standard_normal((3, 2, 3)), workspace=ws)
+    lstm.forward(params, rng.standard_normal((3, 2, 3)), workspace=ws)
+    with pytest.raises(ValueError, match="cache was overwritten: a later lstm.forward used the same workspace"):
+        lstm.backward(params, first, rng.standard_normal((3, 2, 4)), workspace=ws)
