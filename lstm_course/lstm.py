@@ -360,7 +360,7 @@ def _shifted(first, rest, start: int, end: int, out):
 
 
 def _dhs_getter(dhs, T: int, B: int, H: int, dtype):
-    """get(start, end) -> dhs[start:end] (n, B, H), for an array or for a function of (start, end)."""
+    """get(start, end) -> dhs[start:end] (n, B, H), for an array or a function of (start, end)."""
     if callable(dhs):
         def get(start, end):  # shape and dtype checked; values are the caller's function's
             block = dhs(start, end)
@@ -387,8 +387,8 @@ def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None 
     chunk     : steps handled together, from the last back: their tanh(C_t) and local factors
                 are built at once and their weight gradients added with one product each
                 (memory grows with chunk, not with T); None picks as many steps as fill about
-                2 MiB of local factors (B, 4H per step), which measured fastest here for
-                B from 1 to 64 and H from 25 to 256
+                2 MiB of local factors (B, 4H per step): on the three benchmark configurations
+                (B = 1, 32, 64; H = 25, 128, 256) no other size tried was clearly faster
     workspace : a :class:`lstm_course.workspace.Workspace` for the chunk buffers (see forward)
 
     Returns grads with every key of params (same shapes) plus "h0" (B, H), "c0" (B, H) and
@@ -425,7 +425,8 @@ def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None 
     dW = np.full((4 * H, H + D), zero, dtype=dtype)           # (4H, H+D), sums over chunks
     db = np.full(4 * H, zero, dtype=dtype)                    # (4H,)
     dxs = None if xs.ndim == 2 else np.empty((T, B, D), dtype=dtype)
-    W_x = None if xs.ndim == 2 else np.concatenate([params[f"W_{g}"][:, H:] for g in GATES])  # (4H, D)
+    W_x = (None if xs.ndim == 2                               # (4H, D), for dJ/dx_t
+           else np.concatenate([params[f"W_{g}"][:, H:] for g in GATES]))
     dh = np.zeros((B, H), dtype=dtype)                        # dJ/dh_t from step t+1, then total
     dc3 = dc[:, None, :]                                      # (B, 1, H) view of dc
     for end in range(T, 0, -chunk):                           # chunks from the last step back
