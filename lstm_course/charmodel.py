@@ -25,7 +25,6 @@ from . import activations, layers, lstm
 from . import workspace as wsp
 from .data import Vocabulary
 from .validation import check_positive_int
-from .workspace import Workspace
 
 __all__ = ["TrainConfig", "init_model", "loss_and_grads", "sgd_update", "AdamState",
            "adam_update", "evaluate", "sample", "save_checkpoint", "load_checkpoint",
@@ -78,7 +77,7 @@ def init_model(vocab_size: int, hidden_size: int, *, rng: np.random.Generator,
 
 
 def loss_and_grads(params: dict, inputs, targets, h0=None, c0=None, *,
-                   workspace: Workspace | None = None):
+                   workspace: wsp.Workspace | None = None):
     """Forward, loss and full BPTT over a (T, B) window of character ids.
 
     inputs, targets : (T, B) int ids; targets[t, b] is the character after inputs[t, b]
