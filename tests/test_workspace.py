@@ -81,12 +81,21 @@ def test_backward_takes_the_readout_gradient_a_chunk_at_a_time(rng):
         lstm.backward(params, cache, lambda s, e: dhs[s:e, :1], chunk=3)
 
 
-def test_backward_default_chunk_equals_one_chunk(rng):
+def test_backward_default_chunk_is_sized_in_bytes(rng, monkeypatch):
     params = random_params(3, 4, rng)
     xs = rng.standard_normal((40, 2, 3))
     _, _, cache = lstm.forward(params, xs)
     dhs = rng.standard_normal((40, 2, 4))
-    default, whole = lstm.backward(params, cache, dhs), lstm.backward(params, cache, dhs, chunk=40)
+    asked = []
+
+    def dhs_chunk(start, end):
+        asked.append((start, end))
+        return dhs[start:end]
+    # one step's local factors: B * 4H float64 = 2 * 16 * 8 = 256 bytes; 1536 bytes = 6 steps
+    monkeypatch.setattr(lstm, "CHUNK_BYTES", 1536)
+    default = lstm.backward(params, cache, dhs_chunk)
+    assert asked[:2] == [(34, 40), (28, 34)] and len(asked) == 7
+    whole = lstm.backward(params, cache, dhs, chunk=40)
     for k in whole:
         np.testing.assert_allclose(default[k], whole[k], rtol=1e-12, atol=1e-14)
 
