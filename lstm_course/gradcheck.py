@@ -18,24 +18,29 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6)
     """d f / d x by centred differences, (f(x + eps e_k) - f(x - eps e_k)) / (2 eps).
 
     f   : a function of no arguments that reads x (x is perturbed in place, then restored)
-    x   : float64 array, any shape
+    x   : writeable float64 array, any shape and memory layout (C or Fortran order, a
+          transposed or strided view: its elements themselves are perturbed, never a copy)
     Returns an array shaped like x.
     """
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         raise TypeError("x must be a float64 numpy array (finite differences need float64), "
                         f"got {getattr(x, 'dtype', type(x).__name__)}")
+    if not x.flags.writeable:
+        raise ValueError("x must be writeable: it is perturbed in place (pass the array f "
+                         "reads, not a read-only view of it)")
     if not eps > 0:
         raise ValueError(f"eps must be positive, got {eps}")
-    grad = np.zeros_like(x)  # same shape as x
-    flat, gflat = x.reshape(-1), grad.reshape(-1)  # views
-    for k in range(flat.size):
-        saved = flat[k]
-        flat[k] = saved + eps
+    grad = np.zeros(x.shape, dtype=np.float64)
+    # index x itself: x.reshape(-1) would be a copy for a non-C-contiguous x, and perturbing
+    # a copy leaves f unchanged (a gradient of zeros)
+    for k in np.ndindex(x.shape):
+        saved = x[k]
+        x[k] = saved + eps
         f_plus = float(f())
-        flat[k] = saved - eps
+        x[k] = saved - eps
         f_minus = float(f())
-        flat[k] = saved
-        gflat[k] = (f_plus - f_minus) / (2 * eps)
+        x[k] = saved
+        grad[k] = (f_plus - f_minus) / (2 * eps)
     return grad
 
 
