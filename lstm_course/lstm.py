@@ -103,10 +103,14 @@ def init_params(input_size: int, hidden_size: int, *, rng: np.random.Generator,
     return params
 
 
-def fuse(params: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Stack the per-gate parameters: W (4H, H + D) in row order f, i, c, o, and b (4H,)."""
-    W = np.concatenate([params[f"W_{g}"] for g in GATES], axis=0)  # (4H, H+D)
-    b = np.concatenate([params[f"b_{g}"] for g in GATES], axis=0)  # (4H,)
+def fuse(params: dict, out=None) -> tuple[np.ndarray, np.ndarray]:
+    """Stack the per-gate parameters: W (4H, H + D) in row order f, i, c, o, and b (4H,).
+
+    out: None, or arrays (W, b) of those shapes to write into.
+    """
+    W_out, b_out = (None, None) if out is None else out
+    W = np.concatenate([params[f"W_{g}"] for g in GATES], axis=0, out=W_out)  # (4H, H+D)
+    b = np.concatenate([params[f"b_{g}"] for g in GATES], axis=0, out=b_out)  # (4H,)
     return W, b
 
 
@@ -319,9 +323,12 @@ def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS,
         np.add(g, a, g)                                       # pre-activations of step t
         step_forward(g, c, gates_fn, tanh_into, g, f, i, c_tilde, o, c_t, tanh_c, h_t, tmp)
         h, c = h_t, c_t
-    # tanh(C_t) is not kept: backward recomputes it a chunk at a time with the same tanh_into
+    # tanh(C_t) is not kept: backward recomputes it a chunk at a time with the same tanh_into.
+    # A copy of the parameters (fused, (4H, H + D) and (4H,)) lets backward refuse others
+    W_used, b_used = fuse(params, out=(empty(workspace, "lstm.W_used", (4 * H, H + D), dtype),
+                                       empty(workspace, "lstm.b_used", (4 * H,), dtype)))
     cache = {"xs": xs, "h0": h0, "c0": c0, "gates": gates, "cs": cs, "hs": hs,
-             "tanh_into": tanh_into}
+             "tanh_into": tanh_into, "W_used": W_used, "b_used": b_used}
     if workspace is not None:                 # the cache lives in the workspace until the next call
         workspace.forward_calls += 1
         cache["workspace"] = (workspace, workspace.forward_calls)
@@ -376,10 +383,36 @@ def _dhs_getter(dhs, T: int, B: int, H: int, dtype):
     return lambda start, end: dhs[start:end]
 
 
+def _check_same_params(params: dict, W_used, b_used, H: int, D: int, dtype) -> None:
+    """Refuse params that differ from the ones forward ran with (W_used, b_used: its fused copy).
+
+    Exact: every value compared (numbers, or SymPy expressions structurally), a few passes
+    over the weights, small beside a step.  Backward with other weights than forward's would
+    return gradients of no function at all: wrong, with no error.
+    """
+    H_used, D_used = W_used.shape[0] // 4, W_used.shape[1] - W_used.shape[0] // 4
+    if (H, D) != (H_used, D_used):
+        raise ValueError(f"params differ from the ones forward used to make this cache: they have "
+                         f"H = {H}, D = {D}, forward's had H = {H_used}, D = {D_used}")
+    if np.dtype(dtype) != W_used.dtype:
+        raise ValueError(f"params differ from the ones forward used to make this cache: they are "
+                         f"{np.dtype(dtype)}, forward's were {W_used.dtype}")
+    for k, g in enumerate(GATES):
+        rows = slice(k * H, (k + 1) * H)
+        for name, part in ((f"W_{g}", W_used[rows]), (f"b_{g}", b_used[rows])):
+            if not np.array_equal(params[name], part):
+                raise ValueError(f"params differ from the ones forward used to make this cache "
+                                 f"(params['{name}'] has other values): pass backward the params "
+                                 f"forward ran with, unchanged since")
+
+
 def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None = None,
              workspace: Workspace | None = None) -> dict:
     """Backpropagation through time for :func:`forward`.
 
+    params    : the params forward ran with, unchanged since (an equal copy will do); params
+                with other shapes, dtype or values are refused (ValueError)
+    cache     : the third value forward returned
     dhs       : (T, B, H) dLoss/dh_t from outside the recurrence (the readout or the loss), or
                 a function dhs(start, end) returning its steps start..end-1 as (end-start, B, H)
                 (so that the readout's gradient need not exist for all T steps at once)
@@ -397,12 +430,16 @@ def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None 
     and nothing returned lives in the workspace.
     """
     H, D, dtype = check_params(params)
+    if not (isinstance(cache, dict) and "W_used" in cache):
+        raise TypeError(f"cache must be the cache lstm.forward returned (its third value), got "
+                        f"{type(cache).__name__}")
     if "workspace" in cache:
         owner, call = cache["workspace"]
         if owner.forward_calls != call:
             raise ValueError("cache was overwritten: a later lstm.forward used the same workspace "
                              "(run backward before the next forward, or give each its own "
                              "Workspace)")
+    _check_same_params(params, cache["W_used"], cache["b_used"], H, D, dtype)
     xs, gates = cache["xs"], cache["gates"]
     T, B = xs.shape[:2]
     dhs_at = _dhs_getter(dhs, T, B, H, dtype)
