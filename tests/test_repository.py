@@ -66,6 +66,17 @@ def test_the_lessons_exist_in_order():
 
 
 @pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.name)
+def test_notebook_kernelspec_is_the_one_jupyterlab_writes(path):
+    """JupyterLab rewrites a notebook's kernelspec from the kernel's own spec when it opens it;
+    committing exactly that spec keeps `make lab` from leaving the lessons modified in git."""
+    kernel_spec = pytest.importorskip("jupyter_client.kernelspec")
+    spec = kernel_spec.KernelSpecManager().get_kernel_spec("python3")
+    nb = json.loads(path.read_text())
+    assert nb["metadata"]["kernelspec"] == {"display_name": spec.display_name,
+                                            "language": spec.language, "name": "python3"}
+
+
+@pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.name)
 def test_notebook_is_committed_executed_in_order(path):
     nb = json.loads(path.read_text())
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
