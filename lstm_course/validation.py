@@ -58,7 +58,7 @@ def check_params(params) -> tuple[int, int, np.dtype]:
     """Check an LSTM parameter dict and return (hidden_size H, input_size D, dtype).
 
     Expected: W_f, W_i, W_c, W_o of shape (H, H + D) and b_f, b_i, b_c, b_o of shape (H,),
-    all of one dtype.  Extra keys (a readout, say) are allowed and ignored.
+    numpy arrays (not lists) all of one dtype.  Extra keys (a readout, say) are allowed and ignored.
     """
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
@@ -66,6 +66,11 @@ def check_params(params) -> tuple[int, int, np.dtype]:
     if missing:
         raise ValueError(f"params is missing {missing}; expected W_f, W_i, W_c, W_o and "
                          f"b_f, b_i, b_c, b_o (see lstm_course.lstm.init_params)")
+    for k in (f"{p}_{g}" for g in GATE_NAMES for p in ("W", "b")):
+        # check_array would convert a list, but the callers then use params[k] itself
+        if not isinstance(params[k], np.ndarray):
+            raise TypeError(f"params['{k}'] must be a numpy array, got "
+                            f"{type(params[k]).__name__}")
     W_f = check_array(params["W_f"], "params['W_f']", ndim=2)
     H, HD = W_f.shape
     D = HD - H
@@ -89,3 +94,21 @@ def xavier_uniform(rows: int, cols: int, *, rng, dtype) -> np.ndarray:
         raise TypeError(f"dtype must be float32 or float64, got {dtype}")
     r = np.sqrt(6.0 / (rows + cols))
     return rng.uniform(-r, r, size=(rows, cols)).astype(dtype)  # (rows, cols)
+
+
+def check_real(value, name: str, *, positive: bool = False, at_least=None, below=None) -> float:
+    """Return value as float if it is a finite real number (bools rejected) in range, else raise.
+
+    positive : must be > 0;  at_least : must be >= this;  below : must be < this
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    bounds = [f">= {at_least}" if at_least is not None else "",
+              f"< {below}" if below is not None else ""]
+    want = ("a positive, finite number" if positive else "a finite number") + "".join(
+        f" {b}" for b in bounds if b)
+    if (not np.isfinite(value) or (positive and value <= 0)
+            or (at_least is not None and value < at_least) or (below is not None and value >= below)):
+        raise ValueError(f"{name} must be {want}, got {value}")
+    return value
