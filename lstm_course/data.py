@@ -12,6 +12,7 @@ conversion from its Markdown to plain text is deterministic:
 """
 from __future__ import annotations
 
+import numbers
 import re
 from functools import lru_cache
 from importlib import resources
@@ -103,11 +104,14 @@ class Vocabulary:
     """A sorted character vocabulary: index k is the k-th character in sorted order."""
 
     def __init__(self, chars):
+        if not isinstance(chars, (str, list, tuple)):
+            raise TypeError(f"chars must be a string, list or tuple of characters, got "
+                            f"{type(chars).__name__}")
         chars = tuple(chars)
         if not chars:
-            raise ValueError("a vocabulary needs at least one character")
+            raise ValueError("chars is empty: a vocabulary needs at least one character")
         if any(not isinstance(c, str) or len(c) != 1 for c in chars):
-            raise TypeError("chars must be single characters")
+            raise TypeError("chars must be single characters (strings of length 1)")
         if list(chars) != sorted(set(chars)):
             raise ValueError("chars must be sorted and distinct (use Vocabulary.from_text)")
         self.chars = chars
@@ -115,8 +119,10 @@ class Vocabulary:
 
     @classmethod
     def from_text(cls, text: str) -> "Vocabulary":
-        if not isinstance(text, str) or not text:
-            raise ValueError("text must be a non-empty string")
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a non-empty string, got {type(text).__name__}")
+        if not text:
+            raise ValueError("text must be a non-empty string, got ''")
         return cls(sorted(set(text)))
 
     def __len__(self) -> int:
@@ -139,15 +145,38 @@ class Vocabulary:
         return np.fromiter((self.index[c] for c in text), dtype=np.int64, count=len(text))
 
     def decode(self, ids) -> str:
-        """int ids -> str."""
+        """int ids -> str: ids an integer array (any shape, read in C order) or a sequence of
+        ints, each in [0, len(self))."""
+        if isinstance(ids, str) or ids is None:
+            raise TypeError(f"ids must be integer ids (an int array or a sequence of ints), got "
+                            f"{type(ids).__name__}")
         ids = np.asarray(ids)
-        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
+        if ids.size == 0:
+            return ""
+        if ids.dtype.kind not in "iu":
+            raise TypeError(f"ids must be integer ids (an int array or a sequence of ints), got "
+                            f"dtype {ids.dtype}")
+        if ids.min() < 0 or ids.max() >= len(self):
             raise ValueError(f"ids must lie in [0, {len(self)}), got {ids.min()}..{ids.max()}")
         return "".join(self.chars[k] for k in ids.reshape(-1))
 
 
+def _check_ids(ids) -> np.ndarray:
+    """ids as a 1-d integer array (an int array or a sequence of ints, as encode returns)."""
+    arr = np.asarray(ids) if isinstance(ids, (np.ndarray, list, tuple)) else None
+    if arr is None or arr.dtype.kind not in "iu" or arr.ndim != 1:
+        got = (type(ids).__name__ if arr is None
+               else f"dtype {arr.dtype}" if arr.dtype.kind not in "iu" else f"shape {arr.shape}")
+        raise TypeError(f"ids must be a 1-d integer array of character ids (Vocabulary.encode), "
+                        f"got {got}")
+    return arr
+
+
 def split_held_out(ids: np.ndarray, fraction: float = 0.1):
     """(train, held_out): the last ``fraction`` of the text is held out (the end of the play)."""
+    ids = _check_ids(ids)
+    if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real):
+        raise TypeError(f"fraction must be a number between 0 and 1, got {fraction!r}")
     if not 0 < fraction < 1:
         raise ValueError(f"fraction must lie strictly between 0 and 1, got {fraction}")
     cut = int(round(len(ids) * (1 - fraction)))
@@ -166,7 +195,7 @@ def batches(ids: np.ndarray, seq_len: int, batch_size: int):
     """
     T = check_positive_int(seq_len, "seq_len")
     B = check_positive_int(batch_size, "batch_size")
-    ids = np.asarray(ids)
+    ids = _check_ids(ids)
     stream = (len(ids) - 1) // B
     if stream < T:
         raise ValueError(f"ids has {len(ids)} characters: too few for {B} streams of at least "

@@ -17,10 +17,13 @@ parameters' layout.  They accept float arrays and numpy object arrays (SymPy val
 """
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from .lstm import GATES
-from .validation import check_params
+from .validation import check_array, check_params
 
 __all__ = ["SEO_NAMES", "GOMEZ_ORDER", "SCALAR_003_NAMES", "from_seo", "to_seo",
            "from_gomez", "to_gomez", "from_scalar003", "to_scalar003"]
@@ -30,8 +33,57 @@ GOMEZ_ORDER = ("c", "i", "f", "o")                     # Gomez's rows a, i, f, o
 SCALAR_003_NAMES = ("f", "i", "c", "o")
 
 
+def _is_real_number(value) -> bool:
+    """A Python or numpy int or float (bools are not numbers here)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_sympy(value) -> bool:
+    """A SymPy expression (sympy is imported only when something else than a number shows up)."""
+    import sympy
+    return isinstance(value, sympy.Expr) and not isinstance(value, sympy.MatrixBase)
+
+
+def _weight(a, name: str) -> np.ndarray:
+    """A weight as an array: a numpy array (float, or object holding SymPy expressions or
+    numbers), or a scalar (an int or float, or a SymPy expression); every value finite.
+
+    Integers become float64.  Anything else (None, a string, a list, a bool) is a TypeError
+    naming the weight, a NaN or infinite value a ValueError.
+    """
+    if isinstance(a, np.ndarray):
+        arr = a
+    elif _is_real_number(a):
+        arr = np.asarray(a)
+    elif _is_sympy(a):
+        arr = np.asarray(a, dtype=object)
+    else:
+        raise TypeError(f"{name} must be a numpy array or a number (a SymPy expression for "
+                        f"the proofs), got {type(a).__name__}")
+    if arr.dtype.kind in "iu":
+        arr = arr.astype(np.float64)
+    if arr.dtype == object:
+        for v in arr.reshape(-1):
+            if _is_real_number(v):
+                if not math.isfinite(v):
+                    raise ValueError(f"{name} contains NaN or infinite values")
+            elif not _is_sympy(v):
+                raise TypeError(f"{name} must hold numbers or SymPy expressions, got "
+                                f"{type(v).__name__}")
+    return check_array(arr, name)          # float32, float64 or object; not empty; finite
+
+
+def _check_one_dtype(arrays: dict) -> None:
+    """The course's parameters share one dtype, so the article's weights must too."""
+    dtypes = {str(arr.dtype) for arr in arrays.values()}
+    if len(dtypes) > 1:
+        raise TypeError(f"{', '.join(arrays)} must share one dtype, got "
+                        f"{ {k: str(arr.dtype) for k, arr in arrays.items()} }")
+
+
 def _as_2d(a, name: str) -> np.ndarray:
-    arr = np.asarray(a)
+    """A weight as a matrix: (H, ·) as it is, a column (H,) as (H, 1), a scalar as (1, 1)."""
+    arr = _weight(a, name)
     if arr.ndim == 0:
         arr = arr.reshape(1, 1)
     elif arr.ndim == 1:
@@ -51,17 +103,22 @@ def from_seo(weights: dict) -> dict:
     """Seo's eight weights -> course params (zero biases).
 
     weights: {"Wf", "Wrecf", "Wi", "Wreci", "Wa", "Wreca", "Wo", "Wreco"}; W* (H, D) or a
-    scalar, Wrec* (H, H) or a scalar.
+    scalar, Wrec* (H, H) or a scalar: numpy arrays or numbers (SymPy ones for the proofs).
     """
+    if not isinstance(weights, dict):
+        raise TypeError(f"weights must be a dict of Seo's eight weights, got "
+                        f"{type(weights).__name__}")
     needed = [f"{p}{SEO_NAMES[g]}" for g in GATES for p in ("W", "Wrec")]
     missing = [k for k in needed if k not in weights]
     if missing:
         raise ValueError(f"weights is missing {missing}; Seo's cell has the eight weights "
                          f"{needed}")
+    arrays = {k: _as_2d(weights[k], k) for k in needed}
+    _check_one_dtype(arrays)
     params = {}
     for g in GATES:
         s = SEO_NAMES[g]
-        W_in, W_rec = _as_2d(weights[f"W{s}"], f"W{s}"), _as_2d(weights[f"Wrec{s}"], f"Wrec{s}")
+        W_in, W_rec = arrays[f"W{s}"], arrays[f"Wrec{s}"]
         if W_rec.shape != (W_in.shape[0], W_in.shape[0]):
             raise ValueError(f"Wrec{s} must have shape {(W_in.shape[0],) * 2} to match W{s} "
                              f"{W_in.shape}, got {W_rec.shape}")
@@ -92,8 +149,8 @@ def to_seo(params: dict, *, biases_must_be_zero: bool = True) -> dict:
 
 def from_gomez(W, U, b) -> dict:
     """Gomez's W (4H, D), U (4H, H), b (4H,), rows a, i, f, o -> course params."""
-    W, U = _as_2d(W, "W"), _as_2d(U, "U")
-    b = np.asarray(b).reshape(-1)
+    W, U, b = _as_2d(W, "W"), _as_2d(U, "U"), _weight(b, "b")
+    _check_one_dtype({"W": W, "U": U, "b": b})
     if W.shape[0] % 4:
         raise ValueError(f"W must have 4H rows (blocks a, i, f, o), got shape {W.shape}")
     H = W.shape[0] // 4
@@ -123,12 +180,26 @@ def to_gomez(params: dict):
 def from_scalar003(weights: dict, dtype=np.float64) -> dict:
     """Article 003's scalar cell {"w_f", "u_f", ..., "w_o", "u_o"} -> course params (H = D = 1).
 
-    dtype=object keeps SymPy values as they are.
+    Each weight is a finite real number (an int or float, or a 0-d array of one); with
+    dtype=object also a SymPy expression, kept as it is.  dtype: float32, float64 or object.
     """
+    if not isinstance(weights, dict):
+        raise TypeError(f"weights must be a dict of article 003's eight scalars, got "
+                        f"{type(weights).__name__}")
+    if np.dtype(dtype) not in (np.float32, np.float64, object):
+        raise TypeError(f"dtype must be float32, float64 or object (SymPy), got {np.dtype(dtype)}")
     needed = [f"{p}_{g}" for g in SCALAR_003_NAMES for p in ("w", "u")]
     missing = [k for k in needed if k not in weights]
     if missing:
         raise ValueError(f"weights is missing {missing}; article 003's cell has {needed}")
+    for k in needed:
+        arr = _weight(weights[k], f"weights['{k}']")
+        if arr.ndim != 0:
+            raise ValueError(f"weights['{k}'] must be a scalar (article 003's cell has H = D = "
+                             f"1), got shape {arr.shape}")
+        if arr.dtype == object and np.dtype(dtype) != object:
+            raise TypeError(f"weights['{k}'] is a SymPy expression: pass dtype=object to keep "
+                            f"it, got dtype={np.dtype(dtype)}")
     params = {f"W_{g}": np.array([[weights[f"u_{g}"], weights[f"w_{g}"]]], dtype=dtype)
               for g in GATES}                                            # (1, 2)
     params.update({f"b_{g}": np.zeros(1, dtype=dtype) for g in GATES})   # (1,)

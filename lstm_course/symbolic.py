@@ -24,6 +24,7 @@ arrives from the readout and from step t+1: that makes each proof hold for any l
 from __future__ import annotations
 
 import math
+import numbers
 import random
 import time
 from dataclasses import dataclass
@@ -216,23 +217,42 @@ def is_identically_zero(expr) -> bool:
     return sp.simplify(expr.rewrite(sp.exp)) == 0
 
 
+_NOT_FINITE = (sp.nan, sp.zoo, sp.oo, -sp.oo)
+
+
+def _scalar(x, name: str) -> sp.Expr:
+    """x as a SymPy expression: a SymPy expression or a real number (not a bool), finite."""
+    if (isinstance(x, (bool, np.bool_, sp.MatrixBase))
+            or not isinstance(x, (sp.Expr, numbers.Real))):
+        raise TypeError(f"{name} must be a SymPy expression or a number, got "
+                        f"{type(x).__name__}")
+    x = sp.sympify(x)
+    if x in _NOT_FINITE:
+        raise ValueError(f"{name} is {x}: it must be a finite expression")
+    return x
+
+
 def _flat(x, name: str) -> list:
+    """The entries of a SymPy expression, Matrix or numpy array, as SymPy expressions."""
     if isinstance(x, sp.MatrixBase):
-        return list(x)
-    if isinstance(x, np.ndarray):
-        return list(x.reshape(-1))
-    if isinstance(x, (sp.Basic, int, float)):
-        return [sp.sympify(x)]
-    raise TypeError(f"{name} must be a SymPy expression, Matrix or object array, "
-                    f"got {type(x).__name__}")
+        entries = list(x)
+    elif isinstance(x, np.ndarray):
+        entries = list(x.reshape(-1))
+    elif isinstance(x, (bool, np.bool_)) or not isinstance(x, (sp.Expr, numbers.Real)):
+        raise TypeError(f"{name} must be a SymPy expression, Matrix or object array, "
+                        f"got {type(x).__name__}")
+    else:
+        return [_scalar(x, name)]
+    return [_scalar(e, f"an entry of {name}") for e in entries]
 
 
 def verify_gradient(hand, loss, wrt) -> bool:
     """True iff ``hand`` equals d(loss)/d(wrt) identically.
 
-    hand : SymPy expression, or a Matrix / numpy object array shaped like wrt
-    loss : SymPy expression (a scalar)
+    hand : SymPy expression (or a number), or a Matrix / numpy object array shaped like wrt
+    loss : SymPy expression (a scalar; a number is a constant)
     wrt  : a Symbol, or a Matrix / object array of Symbols (the gradient is elementwise)
+    Anything else (None, a string, a list, NaN) is a TypeError or ValueError naming the argument.
     """
     hands, wrts = _flat(hand, "hand"), _flat(wrt, "wrt")
     if len(hands) != len(wrts):
@@ -241,7 +261,7 @@ def verify_gradient(hand, loss, wrt) -> bool:
     for w in wrts:
         if not isinstance(w, sp.Symbol):
             raise TypeError(f"wrt must hold SymPy Symbols, got {w!r}")
-    loss = sp.sympify(loss)
+    loss = _scalar(loss, "loss")
     return all(is_identically_zero(h - sp.diff(loss, w)) for h, w in zip(hands, wrts))
 
 
