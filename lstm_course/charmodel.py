@@ -51,13 +51,14 @@ class TrainConfig:
     extra: dict = field(default_factory=dict)
 
     def validate(self) -> "TrainConfig":
-        """Check every field (errors name the field); return self."""
+        """Check every field (errors name the field) and make numbers plain Python ones (numpy
+        scalars become int/float, so the config is JSON); return self."""
         for name in ("hidden_size", "seq_len", "batch_size", "steps", "eval_every"):
-            check_positive_int(getattr(self, name), name)
+            setattr(self, name, check_positive_int(getattr(self, name), name))
         if self.optimizer not in ("adam", "sgd"):
             raise ValueError(f"optimizer must be 'adam' or 'sgd', got {self.optimizer!r}")
-        check_real(self.learning_rate, "learning_rate", positive=True)
-        check_real(self.clip_norm, "clip_norm", at_least=0)
+        self.learning_rate = check_real(self.learning_rate, "learning_rate", positive=True)
+        self.clip_norm = check_real(self.clip_norm, "clip_norm", at_least=0)
         if isinstance(self.held_out_fraction, bool) or not isinstance(self.held_out_fraction,
                                                                       numbers.Real):
             raise TypeError(f"held_out_fraction must be a number strictly between 0 and 1, got "
@@ -71,6 +72,7 @@ class TrainConfig:
             raise TypeError(f"seed must be a non-negative integer, got {self.seed!r}")
         if self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed}")
+        self.seed, self.held_out_fraction = int(self.seed), float(self.held_out_fraction)
         if not isinstance(self.extra, dict):
             raise TypeError(f"extra must be a dict, got {type(self.extra).__name__}")
         return self

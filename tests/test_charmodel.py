@@ -126,3 +126,50 @@ def test_config_is_validated():
         TrainConfig(learning_rate=0).validate()
     with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
         TrainConfig(hidden_size=0).validate()
+
+
+def test_sample_takes_numpy_numbers_and_refuses_bools(small):
+    vocab, params = small
+    text = charmodel.sample(params, vocab, "to", np.int64(5), temperature=np.float32(0.5),
+                            rng=np.random.default_rng(0))
+    assert len(text) == 7
+    with pytest.raises(TypeError, match="temperature must be a real number, got True"):
+        charmodel.sample(params, vocab, "to", 5, temperature=True, rng=np.random.default_rng(0))
+    with pytest.raises(TypeError, match="length must be a positive integer, got True"):
+        charmodel.sample(params, vocab, "to", True, rng=np.random.default_rng(0))
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        charmodel.sample(params, vocab, "to", 5, rng=0)
+
+
+def test_sample_refuses_a_model_that_does_not_fit_the_vocabulary(small):
+    vocab, params = small
+    fewer = dict(params, W_v=params["W_v"][:-1], b_v=params["b_v"][:-1])
+    with pytest.raises(ValueError, match=r"params\['W_v'\] has shape \(\d+, 8\), expected"):
+        charmodel.sample(fewer, vocab, "to", 5, rng=np.random.default_rng(0))
+    broken = dict(params, W_v=np.full_like(params["W_v"], np.nan))
+    with pytest.raises(charmodel.NonFiniteLossError, match=r"params \['W_v'\] hold NaN"):
+        charmodel.sample(broken, vocab, "to", 5, rng=np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("field,value,error,message", [
+    ("learning_rate", float("inf"), ValueError, "learning_rate must be a positive, finite"),
+    ("learning_rate", float("nan"), ValueError, "learning_rate must be a positive, finite"),
+    ("learning_rate", "0.1", TypeError, "learning_rate must be a real number"),
+    ("clip_norm", float("nan"), ValueError, "clip_norm must be a finite number >= 0"),
+    ("held_out_fraction", 0, ValueError, "held_out_fraction must lie strictly between 0 and 1"),
+    ("held_out_fraction", 1.5, ValueError, "held_out_fraction must lie strictly between 0 and 1"),
+    ("held_out_fraction", float("nan"), ValueError, "held_out_fraction must lie strictly"),
+    ("held_out_fraction", True, TypeError, "held_out_fraction must be a number"),
+    ("seed", -1, ValueError, "seed must be a non-negative integer, got -1"),
+    ("seed", "x", TypeError, "seed must be a non-negative integer, got 'x'"),
+    ("seed", 1.5, TypeError, "seed must be a non-negative integer"),
+    ("steps", True, TypeError, "steps must be a positive integer, got True"),
+    ("batch_size", 0, ValueError, "batch_size must be a positive integer, got 0"),
+    ("dtype", "float16", ValueError, "dtype must be 'float32' or 'float64'"),
+    ("extra", [], TypeError, "extra must be a dict"),
+])
+def test_every_config_field_is_checked(field, value, error, message):
+    with pytest.raises(error, match=message):
+        TrainConfig(**{field: value}).validate()
+    config = TrainConfig(seed=np.int64(3), learning_rate=np.float32(0.25)).validate()
+    assert type(config.seed) is int and config.learning_rate == 0.25    # numpy numbers made plain
