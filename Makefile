@@ -7,7 +7,7 @@
 #   make model    retrain the Hamlet model from scratch into checkpoints/ (about a minute;
 #                 never touches the shipped models/hamlet.npz)
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # one BLAS thread: deterministic, and safe on a shared two-core machine
