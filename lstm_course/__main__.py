@@ -7,26 +7,26 @@ import os
 import sys
 from pathlib import Path
 
-from .threads import DEFAULT_THREADS, THREAD_VARIABLES, blas_threads
-from .validation import check_real
+from .core.validation import check_real
+from .hamlet.threads import DEFAULT_THREADS, THREAD_VARIABLES, blas_threads
 
 
 def _verify(args) -> int:
-    from . import symbolic
+    from .proofs import catalogue
 
     names = args.name or None
     if names:
-        unknown = [n for n in names if n not in {e.name for e in symbolic.CATALOGUE}]
+        unknown = [n for n in names if n not in {e.name for e in catalogue.CATALOGUE}]
         if unknown:
             print(f"unknown --name {unknown}; run `python -m lstm_course verify --list`",
                   file=sys.stderr)
             return 2
     if args.list:
-        for e in symbolic.CATALOGUE:
+        for e in catalogue.CATALOGUE:
             print(f"{e.name}  [{e.articles}]")
         return 0
-    results = symbolic.verify_catalogue(names)
-    print(symbolic.catalogue_table(results))
+    results = catalogue.verify_catalogue(names)
+    print(catalogue.catalogue_table(results))
     total = sum(r.seconds for r in results)
     failed = [r.name for r in results if not r.proved]
     print(f"\n{len(results) - len(failed)} of {len(results)} proved in {total:.1f} s")
@@ -41,9 +41,10 @@ def _course(args) -> int:
 
 
 def _train(args) -> int:
-    from . import data, train
-    from .charmodel import NonFiniteLossError, TrainConfig
-    from .checkpoint import CheckpointExistsError
+    from .hamlet import data, train
+    from .hamlet.checkpoint import CheckpointExistsError
+    from .hamlet.config import TrainConfig
+    from .hamlet.model import NonFiniteLossError
 
     config = TrainConfig(hidden_size=args.hidden_size, seq_len=args.seq_len,
                          batch_size=args.batch_size, optimizer=args.optimizer,
@@ -82,13 +83,13 @@ def _train(args) -> int:
 def _sample(args) -> int:
     import numpy as np
 
-    from . import charmodel, checkpoint
+    from .hamlet import checkpoint, model
 
     try:
         if args.seed < 0:
             raise ValueError(f"--seed must be a non-negative integer, got {args.seed}")
         params, vocab, _, _ = checkpoint.load_checkpoint(args.checkpoint)
-        text = charmodel.sample(params, vocab, args.prime, args.length,
+        text = model.sample(params, vocab, args.prime, args.length,
                                 temperature=args.temperature,
                                 rng=np.random.default_rng(args.seed))
     except (OSError, TypeError, ValueError) as exc:
@@ -101,7 +102,7 @@ def _as_options(message: str) -> str:
     """A TrainConfig message as the command line says it: learning_rate -> --learning-rate."""
     from dataclasses import fields
 
-    from .charmodel import TrainConfig
+    from .hamlet.config import TrainConfig
     name = message.split(" ", 1)[0]
     if name in {f.name for f in fields(TrainConfig)}:
         return "--" + name.replace("_", "-") + message[len(name):]

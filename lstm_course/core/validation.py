@@ -7,7 +7,6 @@ import numpy as np
 
 # float arrays for computing; object arrays hold SymPy expressions for the proofs
 ALLOWED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(object))
-GATE_NAMES = ("f", "i", "c", "o")
 
 
 def check_positive_int(value, name: str) -> int:
@@ -52,48 +51,6 @@ def check_array(arr, name: str, *, shape=None, ndim=None, last_dim=None, dtype=N
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return arr
-
-
-def check_params(params) -> tuple[int, int, np.dtype]:
-    """Check an LSTM parameter dict and return (hidden_size H, input_size D, dtype).
-
-    Expected: W_f, W_i, W_c, W_o of shape (H, H + D) and b_f, b_i, b_c, b_o of shape (H,),
-    numpy arrays (not lists) all of one dtype.  Extra keys (a readout, say) are allowed and ignored.
-    """
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
-    missing = [k for g in GATE_NAMES for k in (f"W_{g}", f"b_{g}") if k not in params]
-    if missing:
-        raise ValueError(f"params is missing {missing}; expected W_f, W_i, W_c, W_o and "
-                         f"b_f, b_i, b_c, b_o (see lstm_course.lstm.init_params)")
-    for k in (f"{p}_{g}" for g in GATE_NAMES for p in ("W", "b")):
-        # check_array would convert a list, but the callers then use params[k] itself
-        if not isinstance(params[k], np.ndarray):
-            raise TypeError(f"params['{k}'] must be a numpy array, got "
-                            f"{type(params[k]).__name__}")
-    W_f = check_array(params["W_f"], "params['W_f']", ndim=2)
-    H, HD = W_f.shape
-    D = HD - H
-    if D < 1:
-        raise ValueError(f"params['W_f'] must have shape (H, H + D) with D >= 1, got {W_f.shape}")
-    dtype = W_f.dtype
-    for g in GATE_NAMES:
-        check_array(params[f"W_{g}"], f"params['W_{g}']", shape=(H, H + D), dtype=dtype)
-        check_array(params[f"b_{g}"], f"params['b_{g}']", shape=(H,), dtype=dtype)
-    return H, D, dtype
-
-
-def xavier_uniform(rows: int, cols: int, *, rng, dtype) -> np.ndarray:
-    """(rows, cols) weights drawn from U(-r, r), r = sqrt(6 / (rows + cols)) (Glorot and Bengio;
-    article 004's "Xavier initialisation"), with rng a numpy Generator."""
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
-                        f"got {type(rng).__name__}")
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
-    r = np.sqrt(6.0 / (rows + cols))
-    return rng.uniform(-r, r, size=(rows, cols)).astype(dtype)  # (rows, cols)
 
 
 def check_real(value, name: str, *, positive: bool = False, at_least=None, below=None) -> float:

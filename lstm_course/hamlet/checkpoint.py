@@ -24,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .charmodel import NonFiniteLossError, TrainConfig, check_model
+from .config import TrainConfig
+from .model import NonFiniteLossError, check_model
 from .data import Vocabulary
 
 __all__ = ["CHECKPOINT_FORMAT", "CheckpointError", "CheckpointExistsError", "save_checkpoint",
@@ -130,7 +131,7 @@ def save_checkpoint(path, params: dict, vocab: Vocabulary, config: TrainConfig,
     if not isinstance(vocab, Vocabulary):
         raise TypeError(f"vocab must be a data.Vocabulary, got {type(vocab).__name__}")
     if not isinstance(config, TrainConfig):
-        raise TypeError(f"config must be a charmodel.TrainConfig, got {type(config).__name__}")
+        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     config.validate()
     try:
         dtype = check_model(params, len(vocab), config.hidden_size)

@@ -12,7 +12,7 @@ import contextlib
 
 from threadpoolctl import threadpool_limits
 
-from .validation import check_positive_int
+from ..core.validation import check_positive_int
 
 __all__ = ["DEFAULT_THREADS", "THREAD_VARIABLES", "blas_threads"]
 

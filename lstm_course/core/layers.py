@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations
-from .validation import check_array, check_positive_int, xavier_uniform
+from .params import xavier_uniform
+from .validation import check_array, check_positive_int
 
 __all__ = ["init_readout", "check_readout_params", "readout_forward", "readout_backward",
            "readout_grad_hs", "softmax_cross_entropy", "half_squared_error"]

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import charmodel, checkpoint as ckpt, data, optim
-from .charmodel import NonFiniteLossError, TrainConfig
+from ..core.validation import check_real
+from . import checkpoint as ckpt, data, model, optim
+from .config import TrainConfig
+from .model import NonFiniteLossError
 from .threads import DEFAULT_THREADS, blas_threads
-from .validation import check_real
 from .workspace import Workspace
 
 __all__ = ["reproduce_004", "train"]
@@ -35,7 +36,7 @@ def _reproduce_004(epochs, hidden_size, learning_rate, seed, dtype, progress) ->
     vocab = data.Vocabulary.from_text(text)
     ids = vocab.encode(text)
     rng = np.random.default_rng(seed)
-    params = charmodel.init_model(len(vocab), hidden_size, rng=rng, dtype=dtype)
+    params = model.init_model(len(vocab), hidden_size, rng=rng, dtype=dtype)
     inputs, targets = ids[:-1, None], ids[1:, None]              # (T, 1) each
     losses = []
     workspace = Workspace()                                      # buffers reused every epoch
@@ -44,11 +45,11 @@ def _reproduce_004(epochs, hidden_size, learning_rate, seed, dtype, progress) ->
         from tqdm.auto import tqdm
         epochs_iter = tqdm(epochs_iter, desc="004 soliloquy", unit="epoch")
     for _ in epochs_iter:
-        loss, grads, _ = charmodel.loss_and_grads(params, inputs, targets, workspace=workspace)
+        loss, grads, _ = model.loss_and_grads(params, inputs, targets, workspace=workspace)
         if not np.isfinite(loss):
             raise NonFiniteLossError(f"the loss became {loss}; parameters left at the last "
                                      f"finite step")
-        charmodel.sgd_update(params, optim.clip_elementwise(grads, 1.0), learning_rate)
+        optim.sgd_update(params, optim.clip_elementwise(grads, 1.0), learning_rate)
         losses.append(loss / len(inputs))
         if progress:
             epochs_iter.set_postfix(loss=f"{losses[-1]:.3f}")
@@ -82,7 +83,7 @@ def train(text: str, config: TrainConfig, *, checkpoint=None, resume: bool = Fal
     "warnings" (list of str: a run that diverged says so)}.
     """
     if not isinstance(config, TrainConfig):
-        raise TypeError(f"config must be a charmodel.TrainConfig, got {type(config).__name__}")
+        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     config.validate()
     if not isinstance(text, str) or not text:
         raise ValueError("text must be a non-empty string")
@@ -120,7 +121,7 @@ class _Run:
                                  f"dtype={saved.dtype}; resume with the same values")
         else:
             vocab = data.Vocabulary.from_text(text)
-            params = charmodel.init_model(len(vocab), config.hidden_size,
+            params = model.init_model(len(vocab), config.hidden_size,
                                           rng=np.random.default_rng(config.seed),
                                           dtype=np.dtype(config.dtype))
         self.params, self.vocab = params, vocab
@@ -134,7 +135,7 @@ class _Run:
         self.best = {k: v.copy() for k, v in params.items()}
         ids = vocab.encode(text, name="text")
         self.train_ids, self.held_ids = data.split_held_out(ids, config.held_out_fraction)
-        self.adam = (charmodel.AdamState.zeros_like(params) if config.optimizer == "adam"
+        self.adam = (optim.AdamState.zeros_like(params) if config.optimizer == "adam"
                      else None)
         # what the checkpoint file holds now, for honest messages
         self.saved_step = None                                   # saved by this run at step
@@ -168,7 +169,7 @@ class _Run:
                 inputs, targets, first = next(stream)
                 if first:                                        # a new pass: state from zero
                     h = c = None
-                loss, grads, (h, c) = charmodel.loss_and_grads(self.params, inputs, targets, h,
+                loss, grads, (h, c) = model.loss_and_grads(self.params, inputs, targets, h,
                                                                c, workspace=workspace)
                 if not np.isfinite(loss):
                     raise NonFiniteLossError(
@@ -204,14 +205,14 @@ class _Run:
         if config.clip_norm > 0:
             grads, _ = optim.clip_by_global_norm(grads, config.clip_norm)
         if self.adam is None:
-            charmodel.sgd_update(self.params, grads, config.learning_rate)
+            optim.sgd_update(self.params, grads, config.learning_rate)
         else:
-            charmodel.adam_update(self.params, grads, self.adam, config.learning_rate)
+            optim.adam_update(self.params, grads, self.adam, config.learning_rate)
 
     def evaluate(self, running: float, speed: float) -> None:
         """Held-out loss now; the best weights kept and, with a checkpoint path, saved."""
         history = self.history
-        held = charmodel.evaluate(self.params, self.held_ids)
+        held = model.evaluate(self.params, self.held_ids)
         if not math.isfinite(held):
             raise NonFiniteLossError(
                 f"the held-out loss became {held} at step {history['step']}: the run diverged "

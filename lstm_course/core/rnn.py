@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_array, check_positive_int, xavier_uniform
+from .params import xavier_uniform
+from .validation import check_array, check_positive_int
 
 __all__ = ["init_params", "forward", "backward"]
 

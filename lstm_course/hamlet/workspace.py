@@ -10,7 +10,7 @@ the end of the step and faulted in again, page by page, at the next one; on this
 Arrays taken from a workspace are overwritten by the next call that uses it, so results a
 caller wants to keep (a final state to carry on, gradients, losses) are copies or new arrays;
 the functions that accept ``workspace=`` say which of their outputs live in it.  A forward
-cache whose buffers a later forward has overwritten is refused by lstm.backward with a clear
+cache whose buffers a later forward has overwritten is refused by kernel.backward with a clear
 error, never silently used.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ class Workspace:
 
     def __init__(self) -> None:
         self._arrays: dict[str, np.ndarray] = {}
-        self.forward_calls = 0  # lstm.forward counts its calls, so backward can tell a stale cache
+        self.forward_calls = 0  # kernel.forward counts its calls, so backward can tell a stale cache
 
     def empty(self, name: str, shape: tuple, dtype) -> np.ndarray:
         """An uninitialised array of ``shape`` and ``dtype``: the one kept under ``name`` when

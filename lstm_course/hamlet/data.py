@@ -19,7 +19,7 @@ from importlib import resources
 
 import numpy as np
 
-from .validation import check_positive_int
+from ..core.validation import check_positive_int
 
 __all__ = ["play_markdown", "play_text", "soliloquy", "Vocabulary", "split_held_out",
            "batches", "SOLILOQUY_LINES"]

@@ -1,26 +1,24 @@
-"""The course's one LSTM: init_params, forward and backward over (T, B, D) batches.
+"""The fast training kernel: article 001's LSTM, fused and tuned for speed.
 
-Notation (articles 001 and 004): the cell sees the concatenation
-``Z_t = [h_{t-1}; x_t]`` (hidden state first) and has four gates g in (f, i, c, o):
+The same equations as lstm_course.core.lstm (the readable LSTM, which the lessons read), and
+tested equal to it to 1e-12 in float64; the catalogue proves both.  What differs is only how
+the work is laid out:
 
-    a_g  = W_g Z_t + b_g                      W_g: (H, H + D), b_g: (H,)
-    f_t  = σ(a_f)   i_t = σ(a_i)   c~_t = tanh(a_c)   o_t = σ(a_o)
-    C_t  = f_t * C_{t-1} + i_t * c~_t
-    h_t  = o_t * tanh(C_t)
+* the four gates are fused into one (4H, ·) matrix in the order of core.params.GATES, so a
+  time step costs one matrix product, and the input projection of all steps (for one-hot
+  ids, a row gather) is hoisted out of the loop;
+* σ(a) is computed as ½ + ½ tanh(a/2) with the inner ½ folded into the weights once per call,
+  so all four gates take one tanh call (:func:`_numpy_make_gates`);
+* forward keeps the gates, C_t and h_t of every step; backward walks back in chunks of steps,
+  recomputing tanh(C_t) and, when dhs is a function, taking the readout's gradient one chunk
+  at a time, and adds each chunk's weight gradients with one product;
+* both accept a :class:`lstm_course.hamlet.workspace.Workspace`, so a training loop reuses its
+  buffers instead of page-faulting new ones every step.
 
-Parameters are named per gate (``W_f``, ``b_f``, ...) in the public dict; inside,
-the four gates are fused into one (4H, H + D) matrix so a time step costs one
-matrix product, and the input projection of all steps is hoisted out of the loop.
-
-Memory and speed: forward keeps the gates, C_t and h_t of every step (what backward needs);
-backward walks back in chunks of steps, recomputing tanh(C_t) and, when dhs is a function,
-taking the readout's gradient one chunk at a time.  Both accept a
-:class:`lstm_course.workspace.Workspace` so that a training loop reuses its buffers.
-
-"One formula, two uses": the elementwise parts of a step, :func:`cell_forward` and
-:func:`cell_backward`, are plain arithmetic plus the two nonlinearities passed in
-``ops``.  They run on numpy float arrays and, unchanged, on numpy object arrays of
-SymPy expressions, so ``lstm_course.symbolic`` proves *this* code, not a copy.
+"One formula, two uses": the elementwise parts of a step (:func:`step_forward`,
+:func:`local_factors`, :func:`step_backward`) are plain ufuncs writing into given arrays, with
+the nonlinearities passed in ``ops``, so they run on numpy object arrays of SymPy expressions
+too (lstm_course.proofs.cell passes SymPy's): the catalogue proves this code, not a copy.
 """
 from __future__ import annotations
 
@@ -28,28 +26,14 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from . import activations
-from .validation import check_array, check_params, check_positive_int, xavier_uniform
+from ..core import activations
+from ..core.params import GATES, check_params, fuse, split
+from ..core.validation import check_array, check_positive_int
 from .workspace import Workspace, empty
 
-__all__ = [
-    "GATES",
-    "Elementwise",
-    "NUMPY_OPS",
-    "init_params",
-    "fuse",
-    "split",
-    "step_forward",
-    "cell_forward",
-    "local_factors",
-    "step_backward",
-    "cell_backward",
-    "forward",
-    "cell_tanh",
-    "backward",
-]
+__all__ = ["Elementwise", "NUMPY_OPS", "CHUNK_BYTES", "forward", "backward", "gates_at",
+           "cell_tanh", "step_forward", "local_factors", "step_backward"]
 
-GATES = ("f", "i", "c", "o")  # forget, input, candidate (c~), output: fused row order
 CHUNK_BYTES = 2 << 20         # backward's default chunk: steps whose local factors fill ~2 MiB
 
 
@@ -88,38 +72,6 @@ def _numpy_make_gates(H: int, dtype):
 NUMPY_OPS = Elementwise(tanh_into=np.tanh, make_gates=_numpy_make_gates)
 
 
-def init_params(input_size: int, hidden_size: int, *, rng: np.random.Generator,
-                dtype=np.float64) -> dict:
-    """Xavier-uniform weights and zero biases (as article 004 initialises them).
-
-    Returns {"W_f","W_i","W_c","W_o"}: (H, H + D), columns [h_{t-1} | x_t];
-    {"b_f","b_i","b_c","b_o"}: (H,) zeros.  Each W_g is drawn from
-    U(-r, r), r = sqrt(6 / (fan_in + fan_out)) = sqrt(6 / ((H + D) + H)).
-    """
-    D = check_positive_int(input_size, "input_size")
-    H = check_positive_int(hidden_size, "hidden_size")
-    params = {f"W_{g}": xavier_uniform(H, H + D, rng=rng, dtype=dtype) for g in GATES}
-    params.update({f"b_{g}": np.zeros(H, dtype=dtype) for g in GATES})  # (H,) each
-    return params
-
-
-def fuse(params: dict, out=None) -> tuple[np.ndarray, np.ndarray]:
-    """Stack the per-gate parameters: W (4H, H + D) in row order f, i, c, o, and b (4H,).
-
-    out: None, or arrays (W, b) of those shapes to write into.
-    """
-    W_out, b_out = (None, None) if out is None else out
-    W = np.concatenate([params[f"W_{g}"] for g in GATES], axis=0, out=W_out)  # (4H, H+D)
-    b = np.concatenate([params[f"b_{g}"] for g in GATES], axis=0, out=b_out)  # (4H,)
-    return W, b
-
-
-def split(fused: np.ndarray, prefix: str) -> dict:
-    """Inverse of :func:`fuse` for one array: rows (4H, ...) -> {prefix_f: (H, ...), ...}."""
-    parts = np.split(fused, 4, axis=0)  # four (H, ...) blocks
-    return {f"{prefix}_{g}": part for g, part in zip(GATES, parts)}
-
-
 def step_forward(a, c_prev, gates_fn, tanh_into, gates, f, i, c_tilde, o, c, tanh_c, h,
                  tmp) -> None:
     """One step from the (scaled) pre-activations, written into preallocated arrays.
@@ -142,26 +94,6 @@ def _blocks(gates):
     """The four gate blocks of (..., 4H) gates as views (..., H): f, i, c~, o."""
     H = gates.shape[-1] // 4
     return tuple(gates[..., k * H:(k + 1) * H] for k in range(4))
-
-
-def cell_forward(a_f, a_i, a_c, a_o, c_prev, ops: Elementwise = NUMPY_OPS):
-    """One step from the four pre-activations (each (B, H)): the teaching form of step_forward.
-
-    Returns (f, i, c_tilde, o, c, tanh_c, h), each (B, H):
-    f = σ(a_f), i = σ(a_i), c~ = tanh(a_c), o = σ(a_o), C = f C_prev + i c~, h = o tanh(C).
-    """
-    a = np.concatenate([a_f, a_i, a_c, a_o], axis=1)        # (B, 4H)
-    c_prev = np.asarray(c_prev)
-    B, H = c_prev.shape
-    dtype = np.result_type(a, c_prev)
-    gates_fn, scale = ops.make_gates(H, dtype)
-    if scale is not None:
-        a = a * scale
-    gates = np.empty((B, 4 * H), dtype=dtype)
-    c, tanh_c, h, tmp = (np.empty((B, H), dtype=dtype) for _ in range(4))
-    step_forward(a, c_prev, gates_fn, ops.tanh_into, gates, *_blocks(gates), c, tanh_c, h, tmp)
-    f, i, c_tilde, o = np.split(gates, 4, axis=1)
-    return f, i, c_tilde, o, c, tanh_c, h
 
 
 def local_factors(gates, c_prev, tanh_c, out=None):
@@ -218,27 +150,6 @@ def _backward_views(P, da, gates):
             da[..., :3 * H].reshape(*lead, 3, H), da[..., 3 * H:], gates[..., :H])
 
 
-def cell_backward(dh, dc_next, f, i, c_tilde, o, c_prev, tanh_c):
-    """One step of backpropagation in article 001's terms (every argument (B, H)).
-
-    dh      : total dJ/dh_t (from the readout at t plus from step t+1 through Z_{t+1})
-    dc_next : dJ/dC_t arriving from step t+1, i.e. dJ/dC_{t+1} * f_{t+1} (the "clubbed"
-              term of article 001); zero at the last step.
-    Returns (da_f, da_i, da_c, da_o, dc_prev): the pre-activation gradients and dJ/dC_{t-1}.
-    The same local_factors and step_backward that lstm.backward runs over every step.
-    """
-    gates = np.concatenate([f, i, c_tilde, o], axis=-1)      # (B, 4H)
-    P, K = local_factors(gates, c_prev, tanh_c)
-    dtype = np.result_type(P, dh)
-    dh = np.array(dh, dtype=dtype)                            # copies: updated in place
-    dc = np.array(dc_next, dtype=dtype)
-    da = np.empty(P.shape, dtype=dtype)                       # (B, 4H)
-    P3, P_o, da3, da_o, f_view = _backward_views(P, da, gates)
-    step_backward(dh, dc, dc[:, None, :], P3, P_o, K, f_view, da3, da_o)
-    da_f, da_i, da_c, da_o = np.split(da, 4, axis=1)
-    return da_f, da_i, da_c, da_o, dc
-
-
 def _initial_state(state, name: str, B: int, H: int, dtype) -> np.ndarray:
     """A (B, H) copy of ``state`` (zeros when None): the cache never aliases the caller's array."""
     if state is None:
@@ -267,12 +178,12 @@ def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS,
             workspace: Workspace | None = None):
     """Run the LSTM over a batch of sequences.
 
-    params    : per-gate dict from :func:`init_params` (all one dtype)
+    params    : per-gate dict from :func:`lstm_course.core.params.init_params` (one dtype)
     xs        : (T, B, D) inputs of the params' dtype, or (T, B) integer ids in [0, D) standing
                 for one-hot vectors (then the input product is a row gather, no multiplication)
     h0, c0    : (B, H) initial hidden and cell state, zeros when None
-    ops       : the nonlinearities (leave the default; lstm_course.symbolic passes SymPy's)
-    workspace : a :class:`lstm_course.workspace.Workspace` whose buffers hold the cache, hs and
+    ops       : the nonlinearities (leave the default; lstm_course.proofs.cell passes SymPy's)
+    workspace : a :class:`lstm_course.hamlet.workspace.Workspace` whose buffers hold the cache, hs and
                 cs, so a training loop does not allocate them every step; the next call with
                 the same workspace overwrites them (and backward then refuses the old cache).
                 None: new arrays.
@@ -333,6 +244,12 @@ def forward(params: dict, xs, h0=None, c0=None, *, ops: Elementwise = NUMPY_OPS,
         workspace.forward_calls += 1
         cache["workspace"] = (workspace, workspace.forward_calls)
     return _read_only(hs), _read_only(cs), cache
+
+
+def gates_at(cache: dict, t: int) -> dict:
+    """Step t's activated gates from a forward cache: {"f", "i", "c_tilde", "o"}, each (B, H)."""
+    f, i, c_tilde, o = _blocks(cache["gates"][t])
+    return {"f": f, "i": i, "c_tilde": c_tilde, "o": o}
 
 
 def cell_tanh(cache: dict, start: int, end: int, out=None) -> np.ndarray:
@@ -422,7 +339,7 @@ def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None 
                 (memory grows with chunk, not with T); None picks as many steps as fill about
                 2 MiB of local factors (B, 4H per step): on the three benchmark configurations
                 (B = 1, 32, 64; H = 25, 128, 256) no other size tried was clearly faster
-    workspace : a :class:`lstm_course.workspace.Workspace` for the chunk buffers (see forward)
+    workspace : a :class:`lstm_course.hamlet.workspace.Workspace` for the chunk buffers (see forward)
 
     Returns grads with every key of params (same shapes) plus "h0" (B, H), "c0" (B, H) and
     "xs" (T, B, D) — for integer-id inputs "xs" is None (ids have no gradient).  Per-step
@@ -431,12 +348,12 @@ def backward(params: dict, cache: dict, dhs, dc_last=None, *, chunk: int | None 
     """
     H, D, dtype = check_params(params)
     if not (isinstance(cache, dict) and "W_used" in cache):
-        raise TypeError(f"cache must be the cache lstm.forward returned (its third value), got "
+        raise TypeError(f"cache must be the cache kernel.forward returned (its third value), got "
                         f"{type(cache).__name__}")
     if "workspace" in cache:
         owner, call = cache["workspace"]
         if owner.forward_calls != call:
-            raise ValueError("cache was overwritten: a later lstm.forward used the same workspace "
+            raise ValueError("cache was overwritten: a later kernel.forward used the same workspace "
                              "(run backward before the next forward, or give each its own "
                              "Workspace)")
     _check_same_params(params, cache["W_used"], cache["b_used"], H, D, dtype)

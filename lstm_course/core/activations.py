@@ -8,7 +8,10 @@ Two forms of every derivative are given, because the articles use both:
   ``y = tanh(z)`` (article 004's helpers: ``σ' = y (1 - y)``, ``tanh' = 1 - y²``).
 
 The ``*_from_output`` forms are pure arithmetic, so they work unchanged on numpy
-arrays, on numpy object arrays of SymPy expressions, and on SymPy scalars.
+arrays, on numpy object arrays of SymPy expressions, and on SymPy scalars.  ``sigmoid`` and
+``tanh`` also take object arrays of SymPy expressions (dtype object) and return σ(·) and
+tanh(·) of each entry (lstm_course.core.symbolic): that is how the readable LSTM runs,
+unchanged, on symbols for the proofs.
 
 Every function keeps the dtype of a floating input (float32 stays float32) and
 raises no overflow warning for any finite input, e.g. ``|z|`` up to 1e4.
@@ -43,14 +46,24 @@ def sigmoid(z):
 
     Stable form: for z >= 0 use 1 / (1 + e^{-z}); for z < 0 use e^{z} / (1 + e^{z}),
     so exp never sees a large positive argument. σ(±1e4) is exactly 1 and 0.
+    An object array of SymPy expressions gives σ of each entry, symbolically.
     """
+    if isinstance(z, np.ndarray) and z.dtype == object:
+        from .symbolic import sigmoid_of      # SymPy loads only when symbols come in
+        return sigmoid_of(z)
     z = _as_float_array(z, "z")
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
 
 
 def tanh(z):
-    """Hyperbolic tangent, elementwise (numpy's, which is stable for all finite z)."""
+    """Hyperbolic tangent, elementwise (numpy's, which is stable for all finite z).
+
+    An object array of SymPy expressions gives tanh of each entry, symbolically.
+    """
+    if isinstance(z, np.ndarray) and z.dtype == object:
+        from .symbolic import tanh_of
+        return tanh_of(z)
     return np.tanh(_as_float_array(z, "z"))
 
 

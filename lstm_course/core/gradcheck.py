@@ -54,8 +54,12 @@ def relative_error(a, b) -> float:
 
 
 def check_lstm_gradients(params: dict, xs, h0, c0, *, rng: np.random.Generator,
-                         eps: float = 1e-6) -> dict:
-    """Compare lstm.backward with finite differences for every parameter, xs, h0 and c0.
+                         eps: float = 1e-6, implementation=lstm) -> dict:
+    """Compare an LSTM's backward with finite differences for every parameter, xs, h0 and c0.
+
+    implementation: a module with forward(params, xs, h0, c0) and backward(params, cache,
+    dhs, dc_last): the readable lstm_course.core.lstm by default, or the training kernel
+    lstm_course.hamlet.kernel.
 
     The loss is a random fixed linear functional of the outputs,
     L = Σ R_h * hs + Σ R_c * C_T, so dL/dhs = R_h and dL/dC_T = R_c reach every path.
@@ -68,10 +72,10 @@ def check_lstm_gradients(params: dict, xs, h0, c0, *, rng: np.random.Generator,
     inputs = {**params, "xs": xs, "h0": h0, "c0": c0}
 
     def loss() -> float:
-        hs, cs, _ = lstm.forward(params, inputs["xs"], inputs["h0"], inputs["c0"])
+        hs, cs, _ = implementation.forward(params, inputs["xs"], inputs["h0"], inputs["c0"])
         return float(np.sum(R_h * hs) + np.sum(R_c * cs[-1]))
 
-    _, _, cache = lstm.forward(params, xs, h0, c0)
-    grads = lstm.backward(params, cache, R_h, R_c)
+    _, _, cache = implementation.forward(params, xs, h0, c0)
+    grads = implementation.backward(params, cache, R_h, R_c)
     return {name: relative_error(grads[name], numerical_gradient(loss, inputs[name], eps))
             for name in inputs}
