@@ -63,8 +63,8 @@ def _time_best(step, repeats: int) -> float:
 def _numpy_worker(cfg: dict, dtype: str, repeats: int) -> dict:
     import numpy as np
 
-    from lstm_course import charmodel
-    from lstm_course.workspace import Workspace
+    from lstm_course.hamlet import model, optim
+    from lstm_course.hamlet.workspace import Workspace
 
     rng = np.random.default_rng(0)
     T, B, V, H = cfg["T"], cfg["B"], cfg["V"], cfg["H"]
@@ -72,12 +72,12 @@ def _numpy_worker(cfg: dict, dtype: str, repeats: int) -> dict:
     inputs, targets = ids[:-1], ids[1:]                  # (T, B) ids: one-hot inputs
     before = _rss_kib("VmRSS")
     _reset_peak()
-    params = charmodel.init_model(V, H, rng=rng, dtype=np.dtype(dtype))
-    workspace = Workspace()                              # as lstm_course.train uses it
+    params = model.init_model(V, H, rng=rng, dtype=np.dtype(dtype))
+    workspace = Workspace()                              # as lstm_course.hamlet.train uses it
 
     def step():
-        _, grads, _ = charmodel.loss_and_grads(params, inputs, targets, workspace=workspace)
-        charmodel.sgd_update(params, grads, 0.01)
+        _, grads, _ = model.loss_and_grads(params, inputs, targets, workspace=workspace)
+        optim.sgd_update(params, grads, 0.01)
     seconds = _time_best(step, repeats)
     try:
         from threadpoolctl import threadpool_info

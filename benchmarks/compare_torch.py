@@ -19,32 +19,32 @@ import time
 
 import numpy as np
 
-from lstm_course import charmodel, data, optim
-from lstm_course.workspace import Workspace
+from lstm_course.hamlet import data, model, optim
+from lstm_course.hamlet.workspace import Workspace
 
 
 def initial_params(V: int, args) -> dict:
     """The starting weights both runs use: lstm_course's initialisation, float32."""
-    return charmodel.init_model(V, args.hidden, rng=np.random.default_rng(args.seed),
-                                dtype=np.float32)
+    return model.init_model(V, args.hidden, rng=np.random.default_rng(args.seed),
+                            dtype=np.float32)
 
 
 def run_numpy(train_ids, held_ids, V, args) -> tuple[float, float]:
     params = initial_params(V, args)
-    adam = charmodel.AdamState.zeros_like(params)
-    workspace = Workspace()                                  # as lstm_course.train uses it
+    adam = optim.AdamState.zeros_like(params)
+    workspace = Workspace()                                  # as lstm_course.hamlet.train uses it
     start, step = time.perf_counter(), 0
     while step < args.steps:
         h = c = None
         for inputs, targets in data.batches(train_ids, args.seq_len, args.batch):
-            _, grads, (h, c) = charmodel.loss_and_grads(params, inputs, targets, h, c,
-                                                        workspace=workspace)
+            _, grads, (h, c) = model.loss_and_grads(params, inputs, targets, h, c,
+                                                    workspace=workspace)
             grads, _ = optim.clip_by_global_norm(grads, args.clip)
-            charmodel.adam_update(params, grads, adam, args.lr)
+            optim.adam_update(params, grads, adam, args.lr)
             step += 1
             if step == args.steps:
                 break
-    return charmodel.evaluate(params, held_ids), time.perf_counter() - start
+    return model.evaluate(params, held_ids), time.perf_counter() - start
 
 
 def start_from(lstm, readout, params: dict) -> None:
@@ -94,7 +94,7 @@ def run_torch(train_ids, held_ids, V, args) -> tuple[float, float]:
     inputs, targets = next(iter(data.batches(train_ids, args.seq_len, args.batch)))
     with torch.no_grad():
         torch_first = float(loss_of(inputs, targets, None)[0])
-    numpy_first = charmodel.loss_and_grads(initial_params(V, args), inputs, targets)[0]
+    numpy_first = model.loss_and_grads(initial_params(V, args), inputs, targets)[0]
     if abs(torch_first - numpy_first) > 1e-5 * abs(numpy_first):
         raise AssertionError(f"the copied weights do not give the same model: first-window loss "
                              f"{numpy_first} (lstm_course) vs {torch_first} (torch)")
@@ -116,8 +116,8 @@ def run_torch(train_ids, held_ids, V, args) -> tuple[float, float]:
             if step == args.steps:
                 break
     seconds = time.perf_counter() - start
-    # held-out loss exactly as charmodel.evaluate measures it (same windows, state carried)
-    T, B = charmodel.evaluation_layout(len(held_ids))
+    # held-out loss exactly as hamlet.model.evaluate measures it (same windows, state carried)
+    T, B = model.evaluation_layout(len(held_ids))
     total, count, state = 0.0, 0, None
     with torch.no_grad():
         for inputs, targets in data.batches(held_ids, T, B):
