@@ -3,8 +3,8 @@ import warnings
 import numpy as np
 import pytest
 
-from lstm_course import activations as act
-from lstm_course.gradcheck import numerical_gradient, relative_error
+from lstm_course.core import activations as act
+from lstm_course.core.gradcheck import numerical_gradient, relative_error
 
 EXTREMES = np.array([-1e4, -800.0, -100.0, -1.0, 0.0, 1.0, 100.0, 800.0, 1e4])
 

@@ -3,7 +3,10 @@ import numpy as np
 import pytest
 
 from conftest import random_params
-from lstm_course import gradcheck, layers, lstm
+from lstm_course.core import gradcheck, layers
+from lstm_course.core import lstm as readable
+from lstm_course.core import params as core_params
+from lstm_course.hamlet import kernel as lstm
 
 
 @pytest.fixture
@@ -13,15 +16,15 @@ def model(rng):
 
 def test_init_params_arguments(rng):
     with pytest.raises(ValueError, match="input_size must be a positive integer"):
-        lstm.init_params(0, 4, rng=rng)
+        core_params.init_params(0, 4, rng=rng)
     with pytest.raises(TypeError, match="hidden_size must be a positive integer"):
-        lstm.init_params(3, 2.5, rng=rng)
+        core_params.init_params(3, 2.5, rng=rng)
     with pytest.raises(TypeError, match="hidden_size must be a positive integer"):
-        lstm.init_params(3, True, rng=rng)
+        core_params.init_params(3, True, rng=rng)
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
-        lstm.init_params(3, 4, rng=42)
+        core_params.init_params(3, 4, rng=42)
     with pytest.raises(TypeError, match="dtype must be float32 or float64"):
-        lstm.init_params(3, 4, rng=rng, dtype=np.int32)
+        core_params.init_params(3, 4, rng=rng, dtype=np.int32)
 
 
 @pytest.mark.parametrize("shape,message", [
@@ -111,3 +114,30 @@ def test_gradcheck_arguments():
         gradcheck.numerical_gradient(lambda: 0.0, np.zeros(3), eps=0)
     with pytest.raises(ValueError, match="a and b must have the same shape"):
         gradcheck.relative_error(np.zeros(2), np.zeros(3))
+
+
+@pytest.mark.parametrize("call,error,message", [
+    (lambda p: readable.forward(p, np.zeros((2, 1, 2))), ValueError,
+     r"xs must have size 3 in its last dimension"),
+    (lambda p: readable.forward(p, np.zeros((2, 1, 3), dtype=np.float32)), TypeError,
+     r"xs has dtype float32 but the model's parameters are float64"),
+    (lambda p: readable.forward(p, np.zeros((2, 3))), ValueError, r"xs must have 3 dimensions"),
+    (lambda p: readable.forward(p, np.zeros((2, 1, 3)), h0=np.zeros((1, 5))), ValueError,
+     r"h_prev must have shape \(1, 4\)"),
+    (lambda p: readable.step_forward(p, np.zeros((1, 3)), np.zeros((1, 4)), np.zeros((2, 4))),
+     ValueError, r"c_prev must have shape \(1, 4\)"),
+    (lambda p: readable.step_forward(p, np.zeros(3), np.zeros((1, 4)), np.zeros((1, 4))),
+     ValueError, r"x_t must have 2 dimensions"),
+    (lambda p: readable.backward(p, {"steps": []}, np.zeros((2, 1, 4))), TypeError,
+     r"cache must be the Cache that forward returned"),
+    (lambda p: readable.backward(dict(p, W_f=p["W_f"] + 1.0),
+                                 readable.forward(p, np.zeros((2, 1, 3)))[2],
+                                 np.zeros((2, 1, 4))), ValueError,
+     r"params differ from the ones forward used"),
+    (lambda p: readable.backward(p, readable.forward(p, np.zeros((2, 1, 3)))[2],
+                                 np.zeros((2, 1, 5))), ValueError,
+     r"dhs must have shape \(2, 1, 4\)"),
+])
+def test_the_readable_lstm_checks_its_arguments(model, call, error, message):
+    with pytest.raises(error, match=message):
+        call(model)

@@ -5,8 +5,13 @@ import pytest
 import sympy as sp
 
 from conftest import random_params
-from lstm_course import activations, data, gradcheck, layers, lstm, notation
-from lstm_course.symbolic import verify_gradient
+from lstm_course.articles import gomez002, scalar003, seo000
+from lstm_course.core import activations, gradcheck, layers
+from lstm_course.core import lstm as readable
+from lstm_course.core import params as core_params
+from lstm_course.hamlet import data, readout
+from lstm_course.hamlet import kernel as lstm
+from lstm_course.proofs.verify import verify_gradient
 
 RNG = np.random.default_rng(9)
 P = random_params(3, 4, RNG)                      # D = 3, H = 4 (float64)
@@ -39,15 +44,15 @@ def read_only(arr):
 
 # (id, argument named in the message, exception type, regex, call)
 CASES = [
-    # lstm.init_params
+    # core_params.init_params
     ("init_params input_size 0", "input_size", ValueError, r"input_size must be a positive integer",
-     lambda: lstm.init_params(0, 4, rng=RNG)),
+     lambda: core_params.init_params(0, 4, rng=RNG)),
     ("init_params hidden_size float", "hidden_size", TypeError, r"hidden_size must be a positive integer",
-     lambda: lstm.init_params(3, 2.5, rng=RNG)),
+     lambda: core_params.init_params(3, 2.5, rng=RNG)),
     ("init_params rng seed", "rng", TypeError, r"rng must be a numpy.random.Generator",
-     lambda: lstm.init_params(3, 4, rng=42)),
+     lambda: core_params.init_params(3, 4, rng=42)),
     ("init_params int dtype", "dtype", TypeError, r"dtype must be float32 or float64",
-     lambda: lstm.init_params(3, 4, rng=RNG, dtype=np.int32)),
+     lambda: core_params.init_params(3, 4, rng=RNG, dtype=np.int32)),
     # lstm.forward: params
     ("forward params list", "params", TypeError, r"params must be a dict",
      lambda: lstm.forward([P], XS)),
@@ -83,7 +88,7 @@ CASES = [
      lambda: lstm.forward(P, XS, h0=np.zeros((2, 5)))),
     ("forward c0 inf", "c0", ValueError, r"c0 contains NaN or infinite",
      lambda: lstm.forward(P, XS, c0=np.full((2, 4), np.inf))),
-    ("forward workspace", "workspace", TypeError, r"workspace must be a lstm_course.workspace.Workspace",
+    ("forward workspace", "workspace", TypeError, r"workspace must be a lstm_course.hamlet.workspace.Workspace",
      lambda: lstm.forward(P, XS, workspace="ws")),
     # lstm.backward
     ("backward params other H", "params", ValueError,
@@ -92,7 +97,7 @@ CASES = [
     ("backward params other values", "params['W_c']", ValueError,
      r"params differ from the ones forward used .*params\['W_c'\] has other values",
      lambda: lstm.backward(params_with(W_c=P["W_c"] + 1e-9), CACHE, DHS)),
-    ("backward cache not a cache", "cache", TypeError, r"cache must be the cache lstm.forward returned",
+    ("backward cache not a cache", "cache", TypeError, r"cache must be the cache kernel.forward returned",
      lambda: lstm.backward(P, {"gates": None}, DHS)),
     ("backward dhs shape", "dhs", ValueError, r"dhs must have shape \(5, 2, 4\), got \(5, 2, 3\)",
      lambda: lstm.backward(P, CACHE, np.zeros((5, 2, 3)))),
@@ -109,9 +114,9 @@ CASES = [
      lambda: layers.readout_forward(np.zeros((5, 4)), np.zeros(5), np.zeros((2, 1, 3)))),
     ("readout_forward b_v shape", "b_v", ValueError, r"b_v must have shape \(5,\)",
      lambda: layers.readout_forward(np.zeros((5, 4)), np.zeros(4), np.zeros((2, 1, 4)))),
-    ("readout_forward out", "out", ValueError, r"out must be a writeable C-contiguous float64 array",
-     lambda: layers.readout_forward(np.zeros((5, 4)), np.zeros(5), np.zeros((2, 1, 4)),
-                                    out=np.zeros((2, 1, 4)))),
+    ("readout.logits_into out", "out", ValueError, r"out must be a writeable C-contiguous float64 array",
+     lambda: readout.logits_into(np.zeros((5, 4)), np.zeros(5), np.zeros((2, 1, 4)),
+                                 out=np.zeros((2, 1, 4)))),
     ("readout_backward dlogits shape", "dlogits", ValueError, r"dlogits must have shape \(2, 1, 5\)",
      lambda: layers.readout_backward(np.zeros((5, 4)), np.zeros((2, 1, 4)), np.zeros((2, 1, 4)))),
     ("init_readout output_size 0", "output_size", ValueError, r"output_size must be a positive integer",
@@ -135,56 +140,56 @@ CASES = [
      lambda: gradcheck.relative_error(np.zeros(2), np.zeros(3))),
     # notation: Seo (article 000)
     ("from_seo not a dict", "weights", TypeError, r"weights must be a dict",
-     lambda: notation.from_seo([1.0])),
+     lambda: seo000.from_seo([1.0])),
     ("from_seo missing", "weights", ValueError, r"weights is missing \['Wrecf'",
-     lambda: notation.from_seo({"Wf": 1.0})),
+     lambda: seo000.from_seo({"Wf": 1.0})),
     ("from_seo None weight", "Wi", TypeError, r"Wi must be a numpy array or a number .*got NoneType",
-     lambda: notation.from_seo({**SEO, "Wi": None})),
+     lambda: seo000.from_seo({**SEO, "Wi": None})),
     ("from_seo NaN weight", "Wo", ValueError, r"Wo contains NaN",
-     lambda: notation.from_seo({**SEO, "Wo": nan_at(SEO["Wo"], (0, 0))})),
+     lambda: seo000.from_seo({**SEO, "Wo": nan_at(SEO["Wo"], (0, 0))})),
     ("from_seo object None", "Wa", TypeError, r"Wa must hold numbers or SymPy expressions, got NoneType",
-     lambda: notation.from_seo({**SEO, "Wa": np.array([[None], [1.0]], dtype=object)})),
+     lambda: seo000.from_seo({**SEO, "Wa": np.array([[None], [1.0]], dtype=object)})),
     ("from_seo Wrec shape", "Wreci", ValueError, r"Wreci must have shape \(2, 2\) to match Wi",
-     lambda: notation.from_seo({**SEO, "Wreci": np.ones((2, 3))})),
+     lambda: seo000.from_seo({**SEO, "Wreci": np.ones((2, 3))})),
     ("from_seo mixed dtypes", "Wf", TypeError, r"Wf, Wrecf, .* must share one dtype",
-     lambda: notation.from_seo({**SEO, "Wf": np.ones((2, 1), dtype=np.float32)})),
+     lambda: seo000.from_seo({**SEO, "Wf": np.ones((2, 1), dtype=np.float32)})),
     ("to_seo biases", "params['b_f']", ValueError, r"params\['b_f'\] is non-zero but Seo's cell",
-     lambda: notation.to_seo(P)),
+     lambda: seo000.to_seo(P)),
     # notation: Gomez (article 002)
     ("from_gomez b (2, 2)", "b", ValueError, r"b must have shape \(4,\) to match W \(4, 2\), got \(2, 2\)",
-     lambda: notation.from_gomez(np.ones((4, 2)), np.ones((4, 1)), np.ones((2, 2)))),
+     lambda: gomez002.from_gomez(np.ones((4, 2)), np.ones((4, 1)), np.ones((2, 2)))),
     ("from_gomez W rows", "W", ValueError, r"W must have 4H rows",
-     lambda: notation.from_gomez(np.ones((3, 2)), np.ones((4, 1)), np.ones(4))),
+     lambda: gomez002.from_gomez(np.ones((3, 2)), np.ones((4, 1)), np.ones(4))),
     ("from_gomez U shape", "U", ValueError, r"U must have shape \(4, 1\) to match W",
-     lambda: notation.from_gomez(np.ones((4, 2)), np.ones((4, 2)), np.ones(4))),
+     lambda: gomez002.from_gomez(np.ones((4, 2)), np.ones((4, 2)), np.ones(4))),
     ("from_gomez U None", "U", TypeError, r"U must be a numpy array or a number",
-     lambda: notation.from_gomez(np.ones((4, 2)), None, np.ones(4))),
+     lambda: gomez002.from_gomez(np.ones((4, 2)), None, np.ones(4))),
     ("from_gomez W inf", "W", ValueError, r"W contains NaN or infinite",
-     lambda: notation.from_gomez(np.full((4, 2), np.inf), np.ones((4, 1)), np.ones(4))),
+     lambda: gomez002.from_gomez(np.full((4, 2), np.inf), np.ones((4, 1)), np.ones(4))),
     ("from_gomez b list", "b", TypeError, r"b must be a numpy array or a number .*got list",
-     lambda: notation.from_gomez(np.ones((4, 2)), np.ones((4, 1)), [1.0, 1.0, 1.0, 1.0])),
+     lambda: gomez002.from_gomez(np.ones((4, 2)), np.ones((4, 1)), [1.0, 1.0, 1.0, 1.0])),
     ("from_gomez mixed dtypes", "W, U, b", TypeError, r"W, U, b must share one dtype",
-     lambda: notation.from_gomez(np.ones((4, 2)), np.ones((4, 1)), np.ones(4, dtype=np.float32))),
+     lambda: gomez002.from_gomez(np.ones((4, 2)), np.ones((4, 1)), np.ones(4, dtype=np.float32))),
     # notation: article 003's scalar cell
     ("from_scalar003 (1, 2, 2) weight", "weights['w_f']", ValueError,
      r"weights\['w_f'\] must be a scalar .*got shape \(1, 2, 2\)",
-     lambda: notation.from_scalar003({**S003, "w_f": np.ones((1, 2, 2))})),
+     lambda: scalar003.from_scalar003({**S003, "w_f": np.ones((1, 2, 2))})),
     ("from_scalar003 NaN", "weights['u_i']", ValueError, r"weights\['u_i'\] contains NaN",
-     lambda: notation.from_scalar003({**S003, "u_i": float("nan")})),
+     lambda: scalar003.from_scalar003({**S003, "u_i": float("nan")})),
     ("from_scalar003 bool", "weights['w_o']", TypeError,
      r"weights\['w_o'\] must be a numpy array or a number .*got bool",
-     lambda: notation.from_scalar003({**S003, "w_o": True})),
+     lambda: scalar003.from_scalar003({**S003, "w_o": True})),
     ("from_scalar003 string", "weights['u_c']", TypeError, r"weights\['u_c'\] must be a numpy array",
-     lambda: notation.from_scalar003({**S003, "u_c": "0.5"})),
+     lambda: scalar003.from_scalar003({**S003, "u_c": "0.5"})),
     ("from_scalar003 SymPy as floats", "weights['w_i']", TypeError,
      r"weights\['w_i'\] is a SymPy expression: pass dtype=object",
-     lambda: notation.from_scalar003({**S003, "w_i": A})),
+     lambda: scalar003.from_scalar003({**S003, "w_i": A})),
     ("from_scalar003 missing", "weights", ValueError, r"weights is missing \['u_o'\]",
-     lambda: notation.from_scalar003({k: v for k, v in S003.items() if k != "u_o"})),
+     lambda: scalar003.from_scalar003({k: v for k, v in S003.items() if k != "u_o"})),
     ("from_scalar003 dtype", "dtype", TypeError, r"dtype must be float32, float64 or object",
-     lambda: notation.from_scalar003(S003, dtype=np.int64)),
+     lambda: scalar003.from_scalar003(S003, dtype=np.int64)),
     ("to_scalar003 H = 4", "params", ValueError, r"params must have H = D = 1, got H = 4",
-     lambda: notation.to_scalar003(P)),
+     lambda: scalar003.to_scalar003(P)),
     # data
     ("Vocabulary empty", "chars", ValueError, r"chars is empty",
      lambda: data.Vocabulary("")),
@@ -270,13 +275,13 @@ def test_good_input_is_still_accepted():
     zero_d = {k: np.array(v) for k, v in S003.items()}               # 0-d arrays (lesson 04)
     ints = {k: 1 for k in S003}
     for weights in (S003, zero_d, ints, {k: np.float64(v) for k, v in S003.items()}):
-        params = notation.from_scalar003(weights)
+        params = scalar003.from_scalar003(weights)
         assert params["W_f"].dtype == np.float64 and params["W_f"].shape == (1, 2)
     syms = {k: sp.Symbol(k) for k in S003}
-    assert notation.from_scalar003(syms, dtype=object)["W_o"][0, 1] == syms["w_o"]
-    assert notation.from_seo({k: 2 for k in SEO})["W_f"].tolist() == [[2.0, 2.0]]
-    assert notation.from_seo({k: sp.Symbol(k) for k in SEO})["W_f"].dtype == object
-    assert notation.from_gomez(np.ones((4, 2)), np.ones(4), np.ones(4))["W_c"].shape == (1, 3)
+    assert scalar003.from_scalar003(syms, dtype=object)["W_o"][0, 1] == syms["w_o"]
+    assert seo000.from_seo({k: 2 for k in SEO})["W_f"].tolist() == [[2.0, 2.0]]
+    assert seo000.from_seo({k: sp.Symbol(k) for k in SEO})["W_f"].dtype == object
+    assert gomez002.from_gomez(np.ones((4, 2)), np.ones(4), np.ones(4))["W_c"].shape == (1, 3)
     assert VOCAB.decode([0, 1, 2]) == "abc" and VOCAB.decode([]) == ""
     assert VOCAB.decode(np.array([[2], [0]], dtype=np.int32)) == "ca"
     assert verify_gradient(2, 2 * A, A) and verify_gradient(np.float64(0.0), B_, A)

@@ -3,8 +3,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from lstm_course import charmodel, checkpoint, data, gradcheck, train
-from lstm_course.charmodel import TrainConfig
+from lstm_course.core import gradcheck
+from lstm_course.hamlet import checkpoint, data, model as charmodel, optim, train
+from lstm_course.hamlet.config import TrainConfig
 
 TEXT = "to be, or not to be: that is the question. " * 12
 
@@ -39,14 +40,14 @@ def test_adam_and_sgd_reduce_the_loss(small):
     inputs, targets = ids[:-1, None], ids[1:, None]
     for update, lr in (("sgd", 0.01), ("adam", 0.03)):
         p = {k: v.copy() for k, v in params.items()}
-        state = charmodel.AdamState.zeros_like(p)
+        state = optim.AdamState.zeros_like(p)
         first = charmodel.loss_and_grads(p, inputs, targets)[0]
         for _ in range(60):
             _, g, _ = charmodel.loss_and_grads(p, inputs, targets)
             if update == "sgd":
-                charmodel.sgd_update(p, g, lr)
+                optim.sgd_update(p, g, lr)
             else:
-                charmodel.adam_update(p, g, state, lr)
+                optim.adam_update(p, g, state, lr)
         assert charmodel.loss_and_grads(p, inputs, targets)[0] < 0.6 * first, update
 
 

@@ -8,9 +8,10 @@ import zipfile
 import numpy as np
 import pytest
 
-from lstm_course import charmodel, checkpoint, data, train
-from lstm_course.charmodel import NonFiniteLossError, TrainConfig
-from lstm_course.checkpoint import CheckpointError, CheckpointExistsError
+from lstm_course.hamlet import checkpoint, data, model as charmodel, train
+from lstm_course.hamlet.checkpoint import CheckpointError, CheckpointExistsError
+from lstm_course.hamlet.config import TrainConfig
+from lstm_course.hamlet.model import NonFiniteLossError
 
 TEXT = "to be, or not to be: that is the question. " * 12
 

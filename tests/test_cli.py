@@ -129,8 +129,8 @@ def test_the_shipped_model_cannot_be_replaced_by_a_command_the_course_shows():
 def test_a_bad_checkpoint_is_one_line_not_a_traceback(tmp_path, rng, name, command):
     from test_checkpoint import _bad_files
     import numpy as np
-    from lstm_course import charmodel, data
-    from lstm_course.charmodel import TrainConfig
+    from lstm_course.hamlet import data, model as charmodel
+    from lstm_course.hamlet.config import TrainConfig
     vocab = data.Vocabulary.from_text("to be, or not to be: that is the question. ")
     params = charmodel.init_model(len(vocab), 8, rng=rng, dtype=np.float64)
     path, message = _bad_files(tmp_path, vocab, params,

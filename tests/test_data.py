@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lstm_course import data
+from lstm_course.hamlet import data
 
 
 def test_play_text_is_plain_and_deterministic():

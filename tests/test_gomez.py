@@ -2,13 +2,14 @@
 
 The reference below is plain-Python scalar arithmetic written from the CSDN post's formulas
 (EQUATIONS.md, section 002); the package computes the same numbers through
-notation.from_gomez, lstm.forward/backward and layers.half_squared_error.
+gomez002.from_gomez, the readable lstm.forward/backward and layers.half_squared_error.
 """
 import math
 
 import numpy as np
 
-from lstm_course import layers, lstm, notation
+from lstm_course.articles import gomez002
+from lstm_course.core import layers, lstm
 
 W = [[0.45, 0.25], [0.95, 0.80], [0.70, 0.45], [0.60, 0.40]]   # rows a, i, f, o
 U = [0.15, 0.80, 0.10, 0.25]
@@ -54,12 +55,12 @@ def reference():
 
 
 def package():
-    params = notation.from_gomez(np.array(W), np.array(U), np.array(b))
+    params = gomez002.from_gomez(np.array(W), np.array(U), np.array(b))
     xs = np.array(X)[:, None, :]                                  # (T=2, B=1, D=2)
     hs, cs, cache = lstm.forward(params, xs)
     _, dout = layers.half_squared_error(hs, np.array(Y).reshape(2, 1, 1))
     grads = lstm.backward(params, cache, dout)
-    return hs, cs, notation.to_gomez({k: grads[k] for k in params})
+    return hs, cs, gomez002.to_gomez({k: grads[k] for k in params})
 
 
 def test_forward_values():

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from conftest import random_params
-from lstm_course import gradcheck
+from lstm_course.core import gradcheck
 
 
 def _layouts(rng):

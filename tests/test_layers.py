@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from conftest import random_params
-from lstm_course import layers, lstm
-from lstm_course.gradcheck import numerical_gradient, relative_error
+from lstm_course.core import layers, lstm
+from lstm_course.core.gradcheck import numerical_gradient, relative_error
 
 
 def test_softmax_cross_entropy_value_and_gradient(rng):

@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 
 from conftest import random_params
-from lstm_course import lstm, symbolic
-from lstm_course.workspace import Workspace
+from lstm_course.core.params import GATES
+from lstm_course.hamlet import kernel as lstm
+from lstm_course.hamlet.workspace import Workspace
+from lstm_course.proofs import cell as symbolic
 
 
 @pytest.fixture
@@ -25,7 +27,7 @@ def test_backward_refuses_params_of_other_shapes(run, rng, D, H):
         lstm.backward(random_params(D, H, rng), cache, dhs)
 
 
-@pytest.mark.parametrize("name", [f"{p}_{g}" for g in lstm.GATES for p in ("W", "b")])
+@pytest.mark.parametrize("name", [f"{p}_{g}" for g in GATES for p in ("W", "b")])
 def test_backward_refuses_same_shapes_other_values(run, name):
     params, cache, dhs = run
     other = dict(params, **{name: params[name] * 1.1})
@@ -75,5 +77,5 @@ def test_backward_checks_symbolic_params():
 
 def test_backward_refuses_what_is_not_a_cache(run):
     params, _, dhs = run
-    with pytest.raises(TypeError, match="cache must be the cache lstm.forward returned"):
+    with pytest.raises(TypeError, match="cache must be the cache kernel.forward returned"):
         lstm.backward(params, {"gates": None}, dhs)

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from lstm_course import gradcheck, optim, rnn
+from lstm_course.core import gradcheck, rnn
+from lstm_course.hamlet import optim
 
 
 def test_rnn_backward_matches_finite_differences(rng):

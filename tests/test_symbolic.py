@@ -2,28 +2,33 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from lstm_course import lstm, symbolic
-from lstm_course.symbolic import Sigmoid, hadamard, verify_gradient
+from lstm_course.articles import scalar003, seo000
+from lstm_course.core import lstm
+from lstm_course.core.symbolic import Sigmoid, hadamard, vector
+from lstm_course.hamlet import kernel
+from lstm_course.proofs import catalogue, cell
+from lstm_course.proofs.verify import prove_sigmoid_rule, verify_gradient
+from lstm_course.proofs.zero import is_identically_zero
 
 
 def test_sigmoid_rule_is_proved():
-    assert symbolic.prove_sigmoid_rule()
+    assert prove_sigmoid_rule()
 
 
-@pytest.mark.parametrize("entry", symbolic.CATALOGUE, ids=lambda e: e.name)
+@pytest.mark.parametrize("entry", catalogue.CATALOGUE, ids=lambda e: e.name)
 def test_every_catalogue_entry_is_proved(entry):
-    assert symbolic.verify_entry(entry).proved
+    assert catalogue.verify_entry(entry).proved
 
 
 def test_catalogue_entries_are_documented():
-    names = [e.name for e in symbolic.CATALOGUE]
+    names = [e.name for e in catalogue.CATALOGUE]
     assert len(names) == len(set(names))
-    for e in symbolic.CATALOGUE:
+    for e in catalogue.CATALOGUE:
         assert e.articles and e.latex
         assert any(a in e.articles for a in ("000", "001", "002", "003", "004", "lstm_course"))
-    assert symbolic.find("dJ/do_t").name == "dJ/do_t"
+    assert catalogue.find("dJ/do_t").name == "dJ/do_t"
     with pytest.raises(KeyError, match="no catalogue entry named"):
-        symbolic.find("dJ/dnothing")
+        catalogue.find("dJ/dnothing")
 
 
 # --- verify_gradient accepts true derivatives and rejects wrong ones ------------------------
@@ -36,13 +41,13 @@ def test_accepts_true_derivatives():
 
 
 def test_rejects_a_missing_factor():
-    n, d, J = symbolic.single_step_001(cut=("o",))
+    n, d, J = cell.single_step_001(cut=("o",))
     assert verify_gradient(d["o"], J, n.o)
     assert not verify_gradient(d["h"], J, n.o)  # dJ/dh_t without the factor tanh(C_t)
 
 
 def test_rejects_sigma_prime_used_for_tanh_prime():
-    n, d, J = symbolic.single_step_001(cut=("a_c",))
+    n, d, J = cell.single_step_001(cut=("a_c",))
     right = hadamard(d["c_tilde"], n.c_tilde.applyfunc(lambda t: 1 - t ** 2))
     wrong = hadamard(d["c_tilde"], n.c_tilde.applyfunc(lambda t: t * (1 - t)))
     assert verify_gradient(right, J, n.a["c"])
@@ -50,18 +55,18 @@ def test_rejects_sigma_prime_used_for_tanh_prime():
 
 
 def test_rejects_a_sign_flip():
-    n, d, J = symbolic.single_step_001(cut=("f",))
+    n, d, J = cell.single_step_001(cut=("f",))
     assert verify_gradient(d["f"], J, n.f)
     assert not verify_gradient(-d["f"], J, n.f)
 
 
 def test_rejects_a_missing_c_prev():
-    n, d, J = symbolic.single_step_001(cut=("f",))
+    n, d, J = cell.single_step_001(cut=("f",))
     assert not verify_gradient(d["C"], J, n.f)  # dJ/df_t without the factor C_{t-1}
 
 
 def test_rejects_dropping_the_clubbed_term():
-    (s1, s2), (d1, d2), J = symbolic.two_steps_001(cut_first=("C",))
+    (s1, s2), (d1, d2), J = cell.two_steps_001(cut_first=("C",))
     local_only = hadamard(d1["h"], s1.o, s1.tanh_C.applyfunc(lambda t: 1 - t ** 2))
     assert verify_gradient(d1["C"], J, s1.C)
     assert not verify_gradient(local_only, J, s1.C)
@@ -82,40 +87,63 @@ def test_shape_mismatch_is_an_error():
 
 # --- one formula, two uses: the proof runs the numpy code itself ---------------------------
 
-def test_the_proof_checks_the_running_code(monkeypatch):
-    """A slip planted in lstm.local_factors (the formulas numpy runs) makes the package proof fail."""
-    entry = symbolic.find("package backward, one step (H=2, D=2)")
-    assert symbolic.verify_entry(entry).proved
-    original = lstm.local_factors
+def test_the_proof_checks_the_running_kernel(monkeypatch):
+    """A slip planted in kernel.local_factors (the formulas training runs) makes its proof fail."""
+    entry = catalogue.find("training kernel backward, one step (H=2, D=2)")
+    assert catalogue.verify_entry(entry).proved
+    original = kernel.local_factors
 
     def slipped(gates, c_prev, tanh_c, out=None):
         P, K = original(gates, c_prev, tanh_c, out=out)
         H = c_prev.shape[-1]
         P[..., 2 * H:3 * H] = P[..., 2 * H:3 * H] * 2   # a stray factor 2 in dJ/da_c
         return P, K
-    monkeypatch.setattr(lstm, "local_factors", slipped)
-    assert not symbolic.verify_entry(entry).proved
+    monkeypatch.setattr(kernel, "local_factors", slipped)
+    assert not catalogue.verify_entry(entry).proved
 
 
-def test_numpy_and_sympy_run_the_same_cell_forward():
-    """cell_forward on floats equals cell_forward on SymPy expressions evaluated at those floats."""
+def test_the_proof_checks_the_readable_code(monkeypatch):
+    """σ' where tanh' belongs, planted in the readable step_backward, makes its proof fail."""
+    entry = catalogue.find("readable backward, one step (H=2, D=2)")
+    assert catalogue.verify_entry(entry).proved
+    real = lstm.step_backward
+
+    def slipped(dh, dc_next, s):
+        g = real(dh, dc_next, s)
+        da_c = g.dJ_dc_tilde * s.c_tilde * (1 - s.c_tilde)
+        return g._replace(params={**g.params, "W_c": da_c.T @ s.Z, "b_c": da_c.sum(axis=0)})
+    monkeypatch.setattr(lstm, "step_backward", slipped)
+    assert not catalogue.verify_entry(entry).proved
+
+
+def test_numpy_and_sympy_run_the_same_step_forward():
+    """step_forward on floats equals step_forward on SymPy symbols evaluated at those floats."""
     rng = np.random.default_rng(0)
-    vals = rng.standard_normal(5)
-    syms = sp.symbols("af ai ac ao cp", real=True)
-    num = lstm.cell_forward(*[np.array([[v]]) for v in vals])
-    sym = lstm.cell_forward(*[np.array([[s]], dtype=object) for s in syms], ops=symbolic.SYMPY_OPS)
-    point = dict(zip(syms, vals))
-    for n_arr, s_arr in zip(num, sym):
-        assert abs(float(s_arr[0, 0].subs(point).evalf(30)) - n_arr[0, 0]) < 1e-14
+    H, D = 2, 1
+    values = {}
+
+    def both(name, shape):
+        sym = np.array([sp.Symbol(f"{name}{k}", real=True) for k in range(int(np.prod(shape)))],
+                       dtype=object).reshape(shape)
+        num = rng.standard_normal(shape)
+        values.update(zip(sym.reshape(-1), num.reshape(-1)))
+        return sym, num
+    pairs = {f"W_{g}": both(f"W_{g}", (H, H + D)) for g in "fico"}
+    pairs.update({f"b_{g}": both(f"b_{g}", (H,)) for g in "fico"})
+    x, h, c = both("x", (1, D)), both("h", (1, H)), both("c", (1, H))
+    sym_out = lstm.step_forward({k: v[0] for k, v in pairs.items()}, x[0], h[0], c[0])
+    num_out = lstm.step_forward({k: v[1] for k, v in pairs.items()}, x[1], h[1], c[1])
+    for s_arr, n_arr in zip(sym_out[:2], num_out[:2]):
+        for s_val, n_val in zip(s_arr.reshape(-1), n_arr.reshape(-1)):
+            assert abs(float(s_val.subs(values).evalf(30)) - n_val) < 1e-14
 
 
 def test_seo_without_the_state_path_is_wrong():
     """Article 000 shows the TS=1 chain for Wo only; for Wa and Wi the S(1) -> S(2) path counts."""
-    from lstm_course import catalogue
-    n = catalogue.seo_two_timestamps()
-    ts2 = catalogue.seo_ts2_equations(n)
-    partial = catalogue.seo_ts1_parts(n, with_state_path=False)
-    full = catalogue.seo_ts1_parts(n)
+    n = seo000.seo_two_timestamps()
+    ts2 = seo000.seo_ts2_equations(n)
+    partial = seo000.seo_ts1_parts(n, with_state_path=False)
+    full = seo000.seo_ts1_parts(n)
     for k in ("Wa", "Wi"):
         assert verify_gradient(ts2[k] + full[k], n.cost, n.w[k])
         assert not verify_gradient(ts2[k] + partial[k], n.cost, n.w[k])
@@ -123,26 +151,26 @@ def test_seo_without_the_state_path_is_wrong():
 
 
 def test_naive_dc_dcprev_is_wrong():
-    from lstm_course import catalogue
-    n = catalogue.scalar003_step(hold_h_prev=False)
-    assert verify_gradient(catalogue.scalar003_dc_dcprev(n), n.c, n.c_prev)
+    n = scalar003.scalar003_step(hold_h_prev=False)
+    assert verify_gradient(scalar003.scalar003_dc_dcprev(n), n.c, n.c_prev)
     assert not verify_gradient(n.f, n.c, n.c_prev)
-    held = catalogue.scalar003_step(hold_h_prev=True)
+    held = scalar003.scalar003_step(hold_h_prev=True)
     assert verify_gradient(held.f, held.c, held.c_prev)  # f_t is right only with h_{t-1} held
 
 
 def test_cell_step_states_the_same_forward_as_the_package():
-    """symbolic.cell_step (article 001's equations, used for cut nodes) = lstm.forward on SymPy."""
-    params = symbolic.cell_001_params(2, 1)
-    n = symbolic.cell_step(params, symbolic.vector("h", 2), symbolic.vector("x", 1),
-                           symbolic.vector("C", 2))
+    """cell.cell_step (article 001's equations, used for cut nodes) = the readable LSTM and the
+    training kernel run on SymPy."""
+    params = cell.cell_001_params(2, 1)
+    n = cell.cell_step(params, vector("h", 2), vector("x", 1), vector("C", 2))
     as_arrays = {k: np.array(v.tolist(), dtype=object).reshape(v.shape[0], -1).squeeze(-1)
                  if k.startswith("b") else np.array(v.tolist(), dtype=object)
                  for k, v in params.items()}
-    hs, cs, _ = lstm.forward(as_arrays, np.array(list(n.x), dtype=object).reshape(1, 1, 1),
-                             np.array(list(n.h_prev), dtype=object).reshape(1, 2),
-                             np.array(list(n.C_prev), dtype=object).reshape(1, 2),
-                             ops=symbolic.SYMPY_OPS)
-    for k in range(2):
-        assert symbolic.is_identically_zero(hs[0, 0, k] - n.h[k])
-        assert symbolic.is_identically_zero(cs[0, 0, k] - n.C[k])
+    args = (np.array(list(n.x), dtype=object).reshape(1, 1, 1),
+            np.array(list(n.h_prev), dtype=object).reshape(1, 2),
+            np.array(list(n.C_prev), dtype=object).reshape(1, 2))
+    for hs, cs, _ in (lstm.forward(as_arrays, *args),
+                      kernel.forward(as_arrays, *args, ops=cell.SYMPY_OPS)):
+        for k in range(2):
+            assert is_identically_zero(hs[0, 0, k] - n.h[k])
+            assert is_identically_zero(cs[0, 0, k] - n.C[k])

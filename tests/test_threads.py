@@ -11,13 +11,15 @@ import sys
 
 import pytest
 
-from lstm_course.threads import THREAD_VARIABLES
+from lstm_course.hamlet.threads import THREAD_VARIABLES
 
 PROBE = r"""
 import json, sys
 from threadpoolctl import threadpool_info
 import numpy as np
-from lstm_course import charmodel, train, __main__ as cli
+from lstm_course.hamlet import model as charmodel, train
+from lstm_course.hamlet.config import TrainConfig
+from lstm_course import __main__ as cli
 
 def blas_threads():
     return max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
@@ -38,7 +40,7 @@ elif WHERE == "cli --threads 2":
               "--seq-len", "10", "--batch-size", "2", "--steps", "2", "--eval-every", "2",
               "--threads", "2"])
 elif WHERE == "train.train":
-    train.train("to be, or not to be: " * 20, charmodel.TrainConfig(**small), progress=False)
+    train.train("to be, or not to be: " * 20, TrainConfig(**small), progress=False)
 elif WHERE == "train.reproduce_004":
     train.reproduce_004(epochs=1)
 seen["after"] = blas_threads()

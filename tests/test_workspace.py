@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from conftest import random_params
 
-from lstm_course import activations, charmodel, layers, lstm
-from lstm_course.workspace import Workspace
+from lstm_course.core import activations, layers
+from lstm_course.hamlet import kernel as lstm, model as charmodel, readout
+from lstm_course.hamlet.workspace import Workspace
 
 
 def _model(rng, V=7, H=5, dtype=np.float64):
@@ -100,25 +101,23 @@ def test_backward_default_chunk_is_sized_in_bytes(rng, monkeypatch):
         np.testing.assert_allclose(default[k], whole[k], rtol=1e-12, atol=1e-14)
 
 
-def test_readout_and_cross_entropy_write_in_place(rng):
+def test_the_fused_readout_writes_in_place_and_equals_the_readable_one(rng):
+    """hamlet.readout (what training runs) gives core.layers' numbers, written into buffers."""
     W_v, b_v = rng.standard_normal((6, 4)), rng.standard_normal(6)
     hs = rng.standard_normal((5, 3, 4))
     targets = rng.integers(0, 6, size=(5, 3))
     logits = layers.readout_forward(W_v, b_v, hs)
     buffer = np.empty((5, 3, 6))
-    assert layers.readout_forward(W_v, b_v, hs, out=buffer) is buffer
-    np.testing.assert_array_equal(buffer, logits)
+    assert readout.logits_into(W_v, b_v, hs, out=buffer) is buffer
+    np.testing.assert_allclose(buffer, logits, rtol=1e-14, atol=1e-14)
     loss, dlogits = layers.softmax_cross_entropy(logits, targets)
-    loss_in_place, d_in_place = layers.softmax_cross_entropy(buffer, targets, out=buffer)
-    assert d_in_place is buffer and loss_in_place == loss
-    np.testing.assert_array_equal(d_in_place, dlogits)
-    # the same numbers as log_softmax, the textbook way
-    log_p = activations.log_softmax(logits)
-    t, b = np.indices((5, 3))
-    assert loss == pytest.approx(-log_p[t, b, targets].sum() / 3, rel=1e-13)
-    expected = np.exp(log_p)
-    expected[t, b, targets] -= 1
-    np.testing.assert_allclose(dlogits, expected / 3, rtol=1e-12, atol=1e-15)
+    loss_in_place, d_in_place = readout.cross_entropy_into(buffer, targets, out=buffer)
+    assert d_in_place is buffer and loss_in_place == pytest.approx(loss, rel=1e-13)
+    np.testing.assert_allclose(d_in_place, dlogits, rtol=1e-12, atol=1e-15)
+    expected = layers.readout_backward(W_v, hs, dlogits)
+    np.testing.assert_allclose(readout.grad_hs(W_v, dlogits), expected["hs"], rtol=1e-12)
+    for k, v in readout.weight_grads(hs, dlogits).items():
+        np.testing.assert_allclose(v, expected[k], rtol=1e-12)
 
 
 @pytest.mark.parametrize("bad", [np.empty((5, 3, 7)), np.empty((5, 3, 6), np.float32),
@@ -127,33 +126,16 @@ def test_bad_out_arrays_are_named(rng, bad):
     W_v, b_v = rng.standard_normal((6, 4)), rng.standard_normal(6)
     hs = rng.standard_normal((5, 3, 4))
     with pytest.raises(ValueError, match="out must be a writeable C-contiguous float64 array"):
-        layers.readout_forward(W_v, b_v, hs, out=bad)
+        readout.logits_into(W_v, b_v, hs, out=bad)
     with pytest.raises(ValueError, match="out must be a writeable C-contiguous float64 array"):
-        layers.softmax_cross_entropy(rng.standard_normal((5, 3, 6)), np.zeros((5, 3), int),
-                                     out=bad)
+        readout.cross_entropy_into(rng.standard_normal((5, 3, 6)), np.zeros((5, 3), int),
+                                   out=bad)
 
 
 def test_a_wrong_workspace_is_named(rng):
     params = random_params(3, 4, rng)
-    with pytest.raises(TypeError, match="workspace must be a lstm_course.workspace.Workspace"):
+    with pytest.raises(TypeError, match="workspace must be a lstm_course.hamlet.workspace.Workspace"):
         lstm.forward(params, rng.standard_normal((2, 1, 3)), workspace={})
-
-
-def test_unchecked_readout_gives_the_same_numbers(rng):
-    W_v, b_v = rng.standard_normal((6, 4)), rng.standard_normal(6)
-    hs = rng.standard_normal((5, 3, 4))
-    targets = rng.integers(0, 6, size=(5, 3))
-    logits = layers.readout_forward(W_v, b_v, hs)
-    np.testing.assert_array_equal(layers.readout_forward(W_v, b_v, hs, check=False), logits)
-    loss, dl = layers.softmax_cross_entropy(logits, targets)
-    loss2, dl2 = layers.softmax_cross_entropy(logits, targets, check=False)
-    assert loss2 == loss
-    np.testing.assert_array_equal(dl2, dl)
-    a, b = layers.readout_backward(W_v, hs, dl), layers.readout_backward(W_v, hs, dl, check=False)
-    for k in a:
-        np.testing.assert_array_equal(a[k], b[k])
-    with pytest.raises(ValueError, match=r"targets must lie in \[0, 6\)"):  # always checked
-        layers.softmax_cross_entropy(logits, targets + 6, check=False)
 
 
 def test_loss_and_grads_checks_the_readout_it_does_not_recheck(rng):
@@ -166,6 +148,8 @@ def test_loss_and_grads_checks_the_readout_it_does_not_recheck(rng):
     params["b_v"] = np.full(7, np.nan)
     with pytest.raises(ValueError, match="b_v contains NaN"):
         charmodel.loss_and_grads(params, ids[:-1], ids[1:])
+    with pytest.raises(ValueError, match=r"targets must lie in \[0, 7\)"):
+        charmodel.loss_and_grads(_model(rng), ids[:-1], ids[1:] + 7)
 
 
 def test_backward_refuses_a_cache_a_later_forward_overwrote(rng):
@@ -173,5 +157,5 @@ def test_backward_refuses_a_cache_a_later_forward_overwrote(rng):
     ws = Workspace()
     _, _, first = lstm.forward(params, rng.standard_normal((3, 2, 3)), workspace=ws)
     lstm.forward(params, rng.standard_normal((3, 2, 3)), workspace=ws)
-    with pytest.raises(ValueError, match="cache was overwritten: a later lstm.forward used the same workspace"):
+    with pytest.raises(ValueError, match="cache was overwritten: a later kernel.forward used the same workspace"):
         lstm.backward(params, first, rng.standard_normal((3, 2, 4)), workspace=ws)

@@ -16,9 +16,9 @@ import numpy as np
 from ..core import activations, layers
 from ..core.params import GATES, init_params
 from ..core.validation import check_positive_int, check_real
-from . import kernel
+from . import kernel, readout
 from . import workspace as wsp
-from .data import Vocabulary
+from .data import Vocabulary, batches
 
 __all__ = ["NonFiniteLossError", "model_shapes", "check_model", "init_model", "loss_and_grads",
            "evaluate", "sample", "argmax_accuracy", "sampled_accuracy"]
@@ -103,17 +103,16 @@ def loss_and_grads(params: dict, inputs, targets, h0=None, c0=None, *,
     T, B, _ = hs.shape
     W_v = params["W_v"]
     layers.check_readout_params(W_v, params["b_v"], hs.shape[-1], hs.dtype)
-    # the readout's inputs are checked above or were made by forward: check=False skips
-    # re-reading every element of hs and the logits for NaN
-    logits = layers.readout_forward(W_v, params["b_v"], hs, check=False,      # (T, B, V)
-                                    out=wsp.empty(workspace, "logits", (T, B, W_v.shape[0]),
-                                                  W_v.dtype))
-    loss, dlogits = layers.softmax_cross_entropy(logits, targets, out=logits,  # in place
-                                                 check=False)
+    targets = layers.check_targets(targets, T, B, W_v.shape[0])
+    # from here on the arrays are checked or made by forward: the fused readout re-reads none
+    logits = readout.logits_into(W_v, params["b_v"], hs,                     # (T, B, V)
+                                 out=wsp.empty(workspace, "logits", (T, B, W_v.shape[0]),
+                                               W_v.dtype))
+    loss, dlogits = readout.cross_entropy_into(logits, targets, out=logits)   # in place
     grads = kernel.backward(params, cache,
-                          lambda start, end: layers.readout_grad_hs(W_v, dlogits[start:end]),
-                          workspace=workspace)      # dJ/dh_t made a chunk of steps at a time
-    grads.update(layers.readout_backward(W_v, hs, dlogits, grad_hs=False, check=False))
+                            lambda start, end: readout.grad_hs(W_v, dlogits[start:end]),
+                            workspace=workspace)    # dJ/dh_t made a chunk of steps at a time
+    grads.update(readout.weight_grads(hs, dlogits))
     return loss, {k: grads[k] for k in params}, (hs[-1].copy(), cs[-1].copy())
 
 
@@ -125,7 +124,6 @@ def evaluation_layout(n: int, seq_len: int = 200, batch_size: int = 16) -> tuple
 
 def evaluate(params: dict, ids: np.ndarray, seq_len: int = 200, batch_size: int = 16) -> float:
     """Mean cross-entropy per character (nats) of ``ids``, the state carried across windows."""
-    from .data import batches
     ids = np.asarray(ids)
     if len(ids) < 2:
         raise ValueError(f"ids must hold at least 2 characters to evaluate, got {len(ids)}")
@@ -133,8 +131,8 @@ def evaluate(params: dict, ids: np.ndarray, seq_len: int = 200, batch_size: int 
     total, count, h, c = 0.0, 0, None, None
     for inputs, targets in batches(ids, T, B):
         hs, cs, _ = kernel.forward(params, inputs, h, c)
-        logits = layers.readout_forward(params["W_v"], params["b_v"], hs)
-        loss, _ = layers.softmax_cross_entropy(logits, targets)   # summed over T, mean over B
+        logits = readout.logits_into(params["W_v"], params["b_v"], hs)
+        loss, _ = readout.cross_entropy_into(logits, targets, out=logits)  # Σ over T, mean over B
         total += loss * inputs.shape[1]
         count += inputs.size
         h, c = hs[-1], cs[-1]

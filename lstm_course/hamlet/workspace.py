@@ -50,6 +50,6 @@ def empty(workspace: Workspace | None, name: str, shape: tuple, dtype) -> np.nda
     if workspace is None:
         return np.empty(shape, dtype=dtype)
     if not isinstance(workspace, Workspace):
-        raise TypeError(f"workspace must be a lstm_course.workspace.Workspace or None, got "
+        raise TypeError(f"workspace must be a lstm_course.hamlet.workspace.Workspace or None, got "
                         f"{type(workspace).__name__}")
     return workspace.empty(name, shape, dtype)
