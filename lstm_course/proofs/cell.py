@@ -6,7 +6,8 @@ r"""Article 001's cell in SymPy, and the package's LSTMs run on symbols.
   catalogue's local entries (dJ/do_t, dJ/da_o, ...) prove each line in isolation.
 * :func:`symbolic_lstm`: the readable LSTM (lstm_course.core.lstm) or the training kernel
   (lstm_course.hamlet.kernel) run forward and backward on numpy object arrays of symbols:
-  what the catalogue's "package backward" entries prove, so the code itself is proved.
+  what the catalogue's "readable backward" and "training kernel backward" entries
+  prove, so the code itself is proved.
 
 Symbols follow article 001: Z_t = [h_{t-1}; x_t], a_g = W_g Z_t + b_g, f_t, i_t, c~_t,
 o_t, C_t, h_t, V_t = W_v h_t + b_v, J.  Local derivatives are proved with the loss
