@@ -33,6 +33,21 @@ def _verify(args) -> int:
     return 1 if failed else 0
 
 
+def _exercises(args) -> int:
+    from . import exercises
+
+    if args.solutions:
+        text = exercises.solutions_text()
+    else:
+        text = "\n\n".join(str(exercises.show(key)) for key in exercises.EXERCISES)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {len(exercises.EXERCISES)} exercises to {args.out}")
+    else:
+        print(text)
+    return 0
+
+
 def _course(args) -> int:
     from . import course
 
@@ -194,6 +209,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--name", action="append", help="prove only this entry (repeatable)")
     p.add_argument("--list", action="store_true", help="list the catalogue and exit")
     p.set_defaults(func=_verify)
+
+    p = sub.add_parser("exercises", parents=[common], formatter_class=fmt,
+                       help="list every exercise of the course (with --solutions: and its "
+                            "solution, checked)")
+    p.add_argument("--solutions", action="store_true",
+                   help="add each solution, as the checker checks it (for teachers)")
+    p.add_argument("--out", default=None, help="write Markdown to this file instead of printing")
+    p.set_defaults(func=_exercises)
 
     p = sub.add_parser("course", parents=[common], formatter_class=fmt,
                        help="execute every lesson and render the course as HTML")
