@@ -149,7 +149,8 @@ EXERCISES = (
         "function", lambda: SimpleNamespace(), lambda s: reference_forward,
         _step_forward_solution,
         ("Build $Z_t$ with `np.concatenate([h_prev, x_t], axis=1)`; then $a_g = Z_t W_g^T + b_g$.",
-         "Three sigmoids (f, i, o), one tanh (the candidate); then C_t and h_t as in lesson 01."),
+         "Three sigmoids (f, i, o), one tanh (the candidate); then equation 5 for $C_t$ and "
+         "$h_t = o_t \\tanh(C_t)$."),
         (Slip("Z_t stacked as [x_t; h_{t-1}]", lambda s: _z_backwards,
               "The course's W_g has the h_{t-1} columns first: Z_t = [h_{t-1}; x_t]."),
          Slip("h_t = o_t C_t without the tanh", lambda s: _no_tanh_on_h,
