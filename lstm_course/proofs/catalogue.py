@@ -14,7 +14,7 @@ from typing import Callable
 
 import sympy as sp
 
-from ..articles import scalar003, seo000
+from ..articles import gomez002, scalar003, seo000
 from ..core import activations
 from ..core.params import GATES
 from ..core.symbolic import Sigmoid
@@ -195,6 +195,12 @@ CATALOGUE: tuple[Entry, ...] = (
           "000 (completed: the S(1) -> S(2) path the article leaves out)",
           r"\delta S_1 = \delta Out_1\,O_1(1-\tanh^2 S_1) + e_2\,O_2(1-\tanh^2 S_2)\,F_2",
           seo000.proof_all_weights),
+    Entry("002 Gomez's backward lines in his symbols",
+          "002 (Gomez's example): delta_state_t, delta_a/i/f/o_t, Delta_out_{t-1} = U^T "
+          "delta_gates_t, delta_x_t = W^T delta_gates_t, over his two steps",
+          r"\delta state_t = \delta out_t\, o_t (1-\tanh^2 state_t) + \delta state_{t+1} "
+          r"f_{t+1},\ \delta a_t = \delta state_t\, i_t (1-a_t^2),\ \dots",
+          gomez002.proof_lines),
     Entry("003 chain rule for every weight",
           "003 (the derivative of each of w_f, u_f, w_i, u_i, w_c, u_c, w_o, u_o)",
           r"\frac{\partial E}{\partial w_o} = (h_t - y_t)\tanh(c_t)\,o_t(1-o_t)\,x_t,\ \dots",
