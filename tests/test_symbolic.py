@@ -174,3 +174,25 @@ def test_cell_step_states_the_same_forward_as_the_package():
         for k in range(2):
             assert is_identically_zero(hs[0, 0, k] - n.h[k])
             assert is_identically_zero(cs[0, 0, k] - n.C[k])
+
+
+def test_003_over_time_needs_the_cell_path():
+    """Article 003's chain carried over time is proved; without the cell path dE/dc_{t+1} f_{t+1}
+    it is not (from two steps on)."""
+    n = scalar003.scalar003_over_time(2)
+    hands = scalar003.scalar003_bptt(n)
+    assert verify_gradient(hands["w_f"], n.E, n.w["w_f"])
+    original = n.f
+    n.f = {t: 0 * v for t, v in original.items()}       # f_{t+1} = 0 cuts the cell path ...
+    cut = scalar003.scalar003_bptt(n)                    # ... in the hand chain only
+    n.f = original
+    assert not verify_gradient(cut["w_i"], n.E, n.w["w_i"])
+
+
+def test_gomez_lines_are_proved_in_his_layout_and_a_wrong_line_is_not():
+    from lstm_course.articles import gomez002
+    n = gomez002.gomez_two_steps()
+    lines = gomez002.gomez_lines(n)
+    assert verify_gradient(lines["delta_i_0"], n.E, n.eps[0]["i"])
+    assert not verify_gradient(lines["delta_i_0"], n.E, n.eps[0]["f"])
+    assert not verify_gradient(lines["delta_state_0"] * n.o[0], n.E, n.eps[0]["a"])

@@ -16,7 +16,8 @@ from ..core.params import GATES, check_params
 from .weights import as_weight
 
 __all__ = ["W003", "from_scalar003", "to_scalar003", "scalar003_step", "scalar003_chain",
-           "scalar003_dc_dcprev", "proof_weights", "proof_dc_dcprev"]
+           "scalar003_dc_dcprev", "proof_weights", "proof_dc_dcprev", "scalar003_over_time",
+           "scalar003_bptt", "proof_over_time"]
 
 W003 = tuple(f"{p}_{g}" for g in GATES for p in ("w", "u"))   # the article's eight weights
 
@@ -124,3 +125,58 @@ def proof_dc_dcprev() -> list:
     """(hand, c_t, c_{t-1}): the full dc_t/dc_{t-1}, through h_{t-1} as well."""
     n = scalar003_step(hold_h_prev=False)
     return [(scalar003_dc_dcprev(n), n.c, n.c_prev)]
+
+
+# ------------------------------------------------------------- over time, in its symbols
+
+def scalar003_over_time(T: int = 2) -> SimpleNamespace:
+    """Article 003's cell over T steps (h_0 = c_0 = 0), E = Σ_t ½(h_t - y_t)², on SymPy symbols.
+
+    The forward is the readable LSTM run on 003's eight weights (through from_scalar003).
+    Returns a namespace with w, x, y (dicts t -> symbol, t = 1..T), and per step the values
+    f, i, c_tilde, o, c, h (dicts t -> expression; c[0] = h[0] = 0), and E.
+    """
+    w = {k: sp.Symbol(k, real=True) for k in W003}
+    params = from_scalar003(w, dtype=object)
+    n = SimpleNamespace(w=w, T=T, x={t: sp.Symbol(f"x_{t}", real=True) for t in range(1, T + 1)},
+                        y={t: sp.Symbol(f"y_{t}", real=True) for t in range(1, T + 1)},
+                        f={}, i={}, c_tilde={}, o={}, c={0: sp.Integer(0)}, h={0: sp.Integer(0)})
+    for t in range(1, T + 1):
+        h, c, step = lstm.step_forward(params, np.array([[n.x[t]]], dtype=object),
+                                       np.array([[n.h[t - 1]]], dtype=object),
+                                       np.array([[n.c[t - 1]]], dtype=object))
+        n.f[t], n.i[t], n.c_tilde[t], n.o[t] = (step.f[0, 0], step.i[0, 0],
+                                               step.c_tilde[0, 0], step.o[0, 0])
+        n.c[t], n.h[t] = c[0, 0], h[0, 0]
+    n.E = sum(sp.Rational(1, 2) * (n.h[t] - n.y[t]) ** 2 for t in range(1, T + 1))
+    return n
+
+
+def scalar003_bptt(n: SimpleNamespace) -> dict:
+    """Article 003's chain rule carried over time, in its symbols: from the last step back,
+    dE/dh_t is the step's own error plus what step t+1's gates send back (Σ_g δ_g u_g), dE/dc_t
+    adds the cell path dE/dc_{t+1} f_{t+1}, and each weight's derivative is summed over the
+    steps: dE/dw_g = Σ_t δ_{g,t} x_t, dE/du_g = Σ_t δ_{g,t} h_{t-1}."""
+    grads = {k: sp.Integer(0) for k in W003}
+    dh_next, dc_next, f_next = sp.Integer(0), sp.Integer(0), sp.Integer(0)
+    for t in range(n.T, 0, -1):
+        dh = (n.h[t] - n.y[t]) + dh_next                                   # dE/dh_t
+        tanh_c = sp.tanh(n.c[t])
+        dc = dh * n.o[t] * (1 - tanh_c ** 2) + dc_next * f_next            # dE/dc_t
+        local = {"o": dh * tanh_c * n.o[t] * (1 - n.o[t]),
+                 "c": dc * n.i[t] * (1 - n.c_tilde[t] ** 2),
+                 "i": dc * n.c_tilde[t] * n.i[t] * (1 - n.i[t]),
+                 "f": dc * n.c[t - 1] * n.f[t] * (1 - n.f[t])}
+        for g, value in local.items():
+            grads[f"w_{g}"] += value * n.x[t]
+            grads[f"u_{g}"] += value * n.h[t - 1]
+        dh_next = sum(local[g] * n.w[f"u_{g}"] for g in local)             # to h_{t-1}
+        dc_next, f_next = dc, n.f[t]
+    return grads
+
+
+def proof_over_time(T: int = 2) -> list:
+    """(hand, E, weight) for every weight over T steps of 003's cell."""
+    n = scalar003_over_time(T)
+    hands = scalar003_bptt(n)
+    return [(hands[k], n.E, n.w[k]) for k in W003]

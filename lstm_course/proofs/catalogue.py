@@ -205,6 +205,12 @@ CATALOGUE: tuple[Entry, ...] = (
           "003 (the derivative of each of w_f, u_f, w_i, u_i, w_c, u_c, w_o, u_o)",
           r"\frac{\partial E}{\partial w_o} = (h_t - y_t)\tanh(c_t)\,o_t(1-o_t)\,x_t,\ \dots",
           scalar003.proof_weights),
+    Entry("003 chain rule over three timesteps",
+          "003 (its chain rule carried over time, in its symbols: the claim about time)",
+          r"\frac{\partial E}{\partial w_g} = \sum_t \delta_{g,t}\,x_t,\ "
+          r"\frac{\partial E}{\partial c_t} = \frac{\partial E}{\partial h_t} o_t (1-\tanh^2 c_t)"
+          r" + \frac{\partial E}{\partial c_{t+1}} f_{t+1}",
+          lambda: scalar003.proof_over_time(3)),
     Entry("003 full dc_t/dc_{t-1}",
           "003 (vanishing/exploding: the naive f_t misses the recurrent terms)",
           r"\frac{\partial c_t}{\partial c_{t-1}} = f_t + \big[c_{t-1}f_t(1-f_t)u_f + "
