@@ -196,3 +196,15 @@ def test_gomez_lines_are_proved_in_his_layout_and_a_wrong_line_is_not():
     assert verify_gradient(lines["delta_i_0"], n.E, n.eps[0]["i"])
     assert not verify_gradient(lines["delta_i_0"], n.E, n.eps[0]["f"])
     assert not verify_gradient(lines["delta_state_0"] * n.o[0], n.E, n.eps[0]["a"])
+
+
+def test_004_backward_is_minus_the_gradient_and_needs_tanh_first():
+    """004's errors, in its code's names, are -dJ/dw; its cell-state line must apply tanh to the
+    cell state before its helper tanh'(t) = 1 - t² (the pitfall the article warns about)."""
+    from lstm_course.articles import zoo004
+    n = zoo004.zoo_forward()
+    right, pitfall = zoo004.zoo_backward(n), zoo004.zoo_backward(n, tanh_first=False)
+    wf = n.w["wf"]
+    assert verify_gradient(-right["d_wf"], n.J, wf)
+    assert not verify_gradient(right["d_wf"], n.J, wf)            # the sign of 004's errors
+    assert not verify_gradient(-pitfall["d_wf"], n.J, wf)

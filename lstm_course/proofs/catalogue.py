@@ -14,7 +14,7 @@ from typing import Callable
 
 import sympy as sp
 
-from ..articles import gomez002, scalar003, seo000
+from ..articles import gomez002, scalar003, seo000, zoo004
 from ..core import activations
 from ..core.params import GATES
 from ..core.symbolic import Sigmoid
@@ -201,6 +201,12 @@ CATALOGUE: tuple[Entry, ...] = (
           r"\delta state_t = \delta out_t\, o_t (1-\tanh^2 state_t) + \delta state_{t+1} "
           r"f_{t+1},\ \delta a_t = \delta state_t\, i_t (1-a_t^2),\ \dots",
           gomez002.proof_lines),
+    Entry("004 backward in its code's names",
+          "004 (its computational graphs, as its code writes them: d_hs, d_o, d_cs, d_f, d_i, "
+          "d_c, d_z, dh_next, dc_next; errors = label - softmax, minus the gradient)",
+          r"\mathtt{d\_cs} = \tanh'(\tanh cs_t)\, o_t\, \mathtt{d\_hs} + \mathtt{dc\_next},"
+          r"\ \mathtt{d\_w} = -\frac{\partial J}{\partial w}",
+          zoo004.proof_backward),
     Entry("003 chain rule for every weight",
           "003 (the derivative of each of w_f, u_f, w_i, u_i, w_c, u_c, w_o, u_o)",
           r"\frac{\partial E}{\partial w_o} = (h_t - y_t)\tanh(c_t)\,o_t(1-o_t)\,x_t,\ \dots",
