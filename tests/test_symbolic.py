@@ -208,3 +208,20 @@ def test_004_backward_is_minus_the_gradient_and_needs_tanh_first():
     assert verify_gradient(-right["d_wf"], n.J, wf)
     assert not verify_gradient(right["d_wf"], n.J, wf)            # the sign of 004's errors
     assert not verify_gradient(-pitfall["d_wf"], n.J, wf)
+
+
+def test_the_formula_shown_is_the_formula_proved():
+    """Every displayed formula is generated from an expression that, read through its meaning,
+    is the proved hand expression; a formula that differs from the proof is refused."""
+    for entry in catalogue.CATALOGUE:
+        assert entry.latex
+        if entry.display is not None:
+            assert entry.display_agrees(), entry.name
+    entry = catalogue.find("dJ/do_t")
+    wrong_display = lambda: [(lhs, formula * 2, meaning, hand)          # noqa: E731
+                             for lhs, formula, meaning, hand in entry.display()]
+    wrong = catalogue.Entry(entry.name, entry.articles, entry.build, wrong_display)
+    assert not wrong.display_agrees() and not catalogue.verify_entry(wrong).proved
+    clubbed = catalogue.find("dJ/dC_t clubbed over two steps").latex
+    assert r"\frac{\partial J}{\partial C_2} f_2" in clubbed          # the f_{t+1} path, proved
+    assert "f_{t+1}" not in catalogue.find("dJ/dC_t (clubbed)").latex   # one step: δC_t only

@@ -152,17 +152,20 @@ def scalar003_over_time(T: int = 2) -> SimpleNamespace:
     return n
 
 
-def scalar003_bptt(n: SimpleNamespace) -> dict:
+def scalar003_bptt(n: SimpleNamespace, record: dict | None = None) -> dict:
     """Article 003's chain rule carried over time, in its symbols: from the last step back,
     dE/dh_t is the step's own error plus what step t+1's gates send back (Σ_g δ_g u_g), dE/dc_t
     adds the cell path dE/dc_{t+1} f_{t+1}, and each weight's derivative is summed over the
-    steps: dE/dw_g = Σ_t δ_{g,t} x_t, dE/du_g = Σ_t δ_{g,t} h_{t-1}."""
+    steps: dE/dw_g = Σ_t δ_{g,t} x_t, dE/du_g = Σ_t δ_{g,t} h_{t-1}.
+    record: a dict that receives ("dh", t) and ("dc", t) -> dE/dh_t and dE/dc_t, when given."""
     grads = {k: sp.Integer(0) for k in W003}
     dh_next, dc_next, f_next = sp.Integer(0), sp.Integer(0), sp.Integer(0)
     for t in range(n.T, 0, -1):
         dh = (n.h[t] - n.y[t]) + dh_next                                   # dE/dh_t
         tanh_c = sp.tanh(n.c[t])
         dc = dh * n.o[t] * (1 - tanh_c ** 2) + dc_next * f_next            # dE/dc_t
+        if record is not None:
+            record[("dh", t)], record[("dc", t)] = dh, dc
         local = {"o": dh * tanh_c * n.o[t] * (1 - n.o[t]),
                  "c": dc * n.i[t] * (1 - n.c_tilde[t] ** 2),
                  "i": dc * n.c_tilde[t] * n.i[t] * (1 - n.i[t]),
