@@ -664,7 +664,7 @@ def gradient_survival(T=100, *, rnn_scales=(0.5, 1.0), forget_biases=(1.0, 3.0),
                       input_size=4, seed=4) -> GradientSurvival:
     r"""How much gradient survives d steps back: a plain tanh RNN against an LSTM, measured.
 
-    The set-up of lesson 04's section 5 (with its defaults, the same numbers): a seeded
+    The set-up of lesson 04's section 3 (with its defaults, the same numbers): a seeded
     random input sequence x_1..x_T (B = 1), the loss L = u . h_T on the last step only (u a
     fixed random unit vector), and for every distance d = 1..T the norm ||dL/dh_{T-d}||
     (d = T: the initial state h_0).

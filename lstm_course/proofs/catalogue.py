@@ -78,17 +78,14 @@ _TEX: dict = {}          # display symbol -> its LaTeX
 
 def _sym(tex: str) -> sp.Symbol:
     """A display symbol printed as ``tex`` (one per LaTeX string)."""
-    for symbol, known in _TEX.items():
-        if known == tex and isinstance(symbol, sp.Symbol):
-            return symbol
-    symbol = sp.Symbol(f"d{len(_TEX)}", real=True)
+    symbol = sp.Symbol(tex, real=True)      # named by its LaTeX: sums print in reading order
     _TEX[symbol] = tex
     return symbol
 
 
 def _mat(tex: str, rows: int, cols: int) -> sp.MatrixSymbol:
     """A display matrix symbol printed as ``tex``."""
-    symbol = sp.MatrixSymbol(f"M{len(_TEX)}", rows, cols)
+    symbol = sp.MatrixSymbol(tex, rows, cols)
     _TEX[symbol] = tex
     return symbol
 
@@ -259,7 +256,7 @@ def _seo_nodes(n, steps=(1, 2)) -> dict:
     for k in steps:
         for letter, values in (("F", n.F), ("I", n.I), ("A", n.A), ("O", n.O), ("S", n.S),
                                ("Out", n.Out), ("X", n.X), ("Y", n.Y)):
-            names[_sym(f"{letter}_{k}")] = values[k]
+            names[_sym(f"{letter}({k})")] = values[k]
     return names
 
 
@@ -267,22 +264,22 @@ def _seo_ts2():
     n = seo000.seo_two_timestamps(hold_ts1=True)
     eq = seo000.seo_ts2_equations(n)
     S = lambda name: _sym(name)                         # noqa: E731
-    e2, t2 = S("Out_2") - S("Y_2"), sp.tanh(S("S_2"))
+    e2, t2 = S("Out(2)") - S("Y(2)"), sp.tanh(S("S(2)"))
     return [(r"\frac{\partial E}{\partial W_o}\Big|_{TS=2}",
-             e2 * t2 * S("O_2") * (1 - S("O_2")) * S("X_2"), _seo_nodes(n), eq["Wo"]),
+             e2 * t2 * S("O(2)") * (1 - S("O(2)")) * S("X(2)"), _seo_nodes(n), eq["Wo"]),
             (r"\frac{\partial E}{\partial W_a}\Big|_{TS=2}",
-             e2 * S("O_2") * (1 - t2 ** 2) * S("I_2") * (1 - S("A_2") ** 2) * S("X_2"),
+             e2 * S("O(2)") * (1 - t2 ** 2) * S("I(2)") * (1 - S("A(2)") ** 2) * S("X(2)"),
              _seo_nodes(n), eq["Wa"])]
 
 
 def _seo_wo_ts1():
     n = seo000.seo_two_timestamps()
     eq1, e1, e2 = _sym(r"\text{eq. 1}"), _sym("e_1"), _sym("e_2")
-    dout = _sym(r"\frac{\partial Out_2}{\partial Out_1}")
+    dout = _sym(r"\frac{\partial Out(2)}{\partial Out(1)}")
     S = _sym
     meaning = {**_seo_nodes(n), eq1: seo000.seo_ts2_equations(n)["Wo"],
                e1: n.Out[1] - n.Y[1], e2: n.Out[2] - n.Y[2], dout: seo000.seo_dout2_dout1(n)}
-    formula = eq1 + (e1 + e2 * dout) * sp.tanh(S("S_1")) * S("O_1") * (1 - S("O_1")) * S("X_1")
+    formula = eq1 + (e1 + e2 * dout) * sp.tanh(S("S(1)")) * S("O(1)") * (1 - S("O(1)")) * S("X(1)")
     hand = seo000.seo_ts2_equations(n)["Wo"] + seo000.seo_ts1_parts(n)["Wo"]
     return [(r"\frac{\partial E}{\partial W_o}", formula, meaning, hand)]
 
@@ -290,13 +287,13 @@ def _seo_wo_ts1():
 def _seo_all():
     n = seo000.seo_two_timestamps()
     eq3, e1, e2 = _sym(r"\text{eq. 3}"), _sym("e_1"), _sym("e_2")
-    dout = _sym(r"\frac{\partial Out_2}{\partial Out_1}")
+    dout = _sym(r"\frac{\partial Out(2)}{\partial Out(1)}")
     S = _sym
     meaning = {**_seo_nodes(n), eq3: seo000.seo_ts2_equations(n)["Wa"],
                e1: n.Out[1] - n.Y[1], e2: n.Out[2] - n.Y[2], dout: seo000.seo_dout2_dout1(n)}
-    delta_S1 = ((e1 + e2 * dout) * S("O_1") * (1 - sp.tanh(S("S_1")) ** 2)
-                + e2 * S("O_2") * (1 - sp.tanh(S("S_2")) ** 2) * S("F_2"))
-    formula = eq3 + delta_S1 * S("I_1") * (1 - S("A_1") ** 2) * S("X_1")
+    delta_S1 = ((e1 + e2 * dout) * S("O(1)") * (1 - sp.tanh(S("S(1)")) ** 2)
+                + e2 * S("O(2)") * (1 - sp.tanh(S("S(2)")) ** 2) * S("F(2)"))
+    formula = eq3 + delta_S1 * S("I(1)") * (1 - S("A(1)") ** 2) * S("X(1)")
     hand = seo000.seo_ts2_equations(n)["Wa"] + seo000.seo_ts1_parts(n)["Wa"]
     return [(r"\frac{\partial E}{\partial W_a}", formula, meaning, hand)]
 
