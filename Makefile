@@ -1,6 +1,8 @@
 # LSTM from scratch, derived and verified.
-#   make course   set up .venv, execute every lesson from a fresh kernel, render build/index.html
-#   make test     set up .venv, run every test (package, repository, nbval on every notebook)
+#   make course   set up .venv, execute every lesson from a fresh kernel (one line each), then
+#                 build the course site in build/site/ (works offline: open build/site/index.html)
+#   make test     set up .venv, run every test (package, repository, nbval on every notebook, the
+#                 site in a browser: Chromium, skipped with the reason where none is installed)
 #   make lab      open JupyterLab on notebooks/
 #   make verify   prove the whole SymPy catalogue and print its table
 #   make notebooks  re-execute the committed notebooks in place (after changing them or the package)
@@ -19,7 +21,7 @@ export MKL_NUM_THREADS := 1
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,notebooks]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,notebooks,site]"
 	touch $(STAMP)
 
 course: $(STAMP)
