@@ -34,9 +34,11 @@ def flatten(out, names=None) -> list:
     return [((names or ["the result"])[0], np.asarray(out))]
 
 
-def _first_difference(got: list, expected: list, rtol: float):
-    """(label, index, value, expected) of the first entry that differs, or a shape problem."""
-    got_d, exp_d = dict(got), dict(expected)
+def _first_difference(got: list, expected: list, rtol: float, nan_equal: bool = False):
+    """(label, index, value, expected) of the first entry that differs, or a shape problem.
+
+    nan_equal: NaN in both counts as the same (to recognise a slip that overflows)."""
+    got_d = dict(got)
     missing = [label for label, _ in expected if label not in got_d]
     if missing:
         return f"your function's result lacks {', '.join(missing)}"
@@ -46,10 +48,14 @@ def _first_difference(got: list, expected: list, rtol: float):
             return f"{label} has shape {have.shape}, expected {want.shape}"
         if have.dtype == object:
             return f"{label} holds objects, not numbers (on float inputs)"
-        diff = np.abs(have.astype(np.float64) - want) > rtol * (1 + np.abs(want))
-        if np.any(~np.isfinite(have)):
-            idx = tuple(int(i) for i in np.argwhere(~np.isfinite(have))[0])
+        have = have.astype(np.float64)
+        diff = np.abs(have - want) > rtol * (1 + np.abs(want))
+        same_nan = np.isnan(have) & np.isnan(want) if nan_equal else np.zeros(have.shape, bool)
+        bad = ~np.isfinite(have) & ~same_nan
+        if np.any(bad):
+            idx = tuple(int(i) for i in np.argwhere(bad)[0])
             return (label, idx, float(have[idx]), float(want[idx]))
+        diff &= ~same_nan
         if np.any(diff):
             idx = tuple(int(i) for i in np.argwhere(diff)[0])
             return (label, idx, float(have[idx]), float(want[idx]))
@@ -100,8 +106,8 @@ def comparator(cases: Callable, *, names=None, expected: Callable | None = None,
                     lines.append(f"This is a known slip: {slip.name}. {slip.advice}")
                 return Verdict(key, False, lines, slip=slip.name if slip else None)
         n = len(cases(ns))
-        checked = (f"it agrees with finite differences of the forward on {n} random float64 "
-                   f"steps" if expected else f"it agrees with {what} on {n} random float64 cases")
+        checked = (f"it agrees with finite differences of the forward on {n} float64 test "
+                   f"steps" if expected else f"it agrees with {what} on {n} float64 test cases")
         if symbolic_case is None:
             return Verdict(key, True, [f"{key}: right: {checked}."])
         args = symbolic_case(ns)
@@ -136,6 +142,6 @@ def _recognise(exercise, ns, answer, args, names):
             wrong = flatten(_call(slip.wrong(ns), args), names)
         except Exception:
             continue
-        if _first_difference(got, wrong, 1e-9) is None:
+        if _first_difference(got, wrong, 1e-9, nan_equal=True) is None:
             return slip
     return None
