@@ -10,7 +10,9 @@ Pages that are not lessons:
   running-locally.md  reading the site offline, running the lessons, rebuilding the site
   reference/*.md      sources, notation crosswalk, errata: any page put there joins the
                       "Sources, crosswalk, errata" part of the sidebar, in file-name order
-A page links to a lesson as [](01_gates.ipynb) (an empty text shows the lesson's title).
+A page links to a lesson as [](01_gates.ipynb) (from reference/: [](../01_gates.ipynb)); an
+empty link text shows the lesson's own title. Any Sphinx warning fails the build: a link to a
+missing page or anchor stops `make course` with the file and line.
 """
 import sys
 from pathlib import Path
