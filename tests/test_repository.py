@@ -103,3 +103,66 @@ def test_readme_commands_exist():
     assert re.search(r"^make test$", ci, flags=re.M)
     for lesson in LESSONS:
         assert lesson in readme, f"README's course map misses {lesson}"
+
+
+# ---------------------------------------------------------------- the lessons' rhythm
+
+def _cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def _has_figure(cell) -> bool:
+    return any("image/png" in out.get("data", {}) or "image/svg+xml" in out.get("data", {})
+               for out in cell.get("outputs", []))
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_a_lesson_opens_with_why_in_a_picture(lesson):
+    """At most about 150 words of prose before the first figure (DESIGN: "why, in a picture")."""
+    words = 0
+    for cell in _cells(ROOT / "notebooks" / f"{lesson}.ipynb"):
+        if cell["cell_type"] == "code" and _has_figure(cell):
+            break
+        if cell["cell_type"] == "markdown":
+            words += len(re.findall(r"[A-Za-z0-9']+", "".join(cell["source"])))
+    else:
+        pytest.fail("the lesson has no figure")
+    assert words <= 170, f"{words} words before the first figure"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_code_cells_are_short(lesson):
+    long = [(k, len("".join(c["source"]).splitlines()))
+            for k, c in enumerate(_cells(ROOT / "notebooks" / f"{lesson}.ipynb"))
+            if c["cell_type"] == "code" and len("".join(c["source"]).splitlines()) > 30]
+    assert not long, f"code cells over 30 lines (cell index, lines): {long}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_no_run_of_true_lines(lesson):
+    """A run of "...: True" lines belongs in a small table or in asserts."""
+    for k, cell in enumerate(_cells(ROOT / "notebooks" / f"{lesson}.ipynb")):
+        for out in cell.get("outputs", []):
+            lines = "".join(out.get("text", "")).splitlines()
+            run = 0
+            for line in lines:
+                run = run + 1 if line.rstrip().endswith("True") else 0
+                assert run <= 3, f"cell {k}: more than three lines in a row end in True"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_lesson_has_its_exercises_unanswered(lesson):
+    """Each of the lesson's exercises is asked in it, committed with the placeholder ... and
+    the deterministic "not answered yet" the checker prints for it."""
+    from lstm_course import exercises
+    number = lesson[:2]
+    keys = [k for k in exercises.EXERCISES if k.startswith(number + ".")]
+    assert len(keys) >= 4
+    cells = _cells(ROOT / "notebooks" / f"{lesson}.ipynb")
+    for key in keys:
+        asked = [c for c in cells if c["cell_type"] == "code"
+                 and re.search(rf"""check\(\s*["']{re.escape(key)}["']""", "".join(c["source"]))]
+        assert asked, f"{key} is not asked in {lesson}"
+        printed = "".join("".join(o.get("data", {}).get("text/plain", o.get("text", "")))
+                          for c in asked for o in c.get("outputs", []))
+        assert f"{key} not answered yet" in printed, f"{key} is committed answered"
