@@ -225,3 +225,10 @@ def test_the_formula_shown_is_the_formula_proved():
     clubbed = catalogue.find("dJ/dC_t clubbed over two steps").latex
     assert r"\frac{\partial J}{\partial C_2} f_2" in clubbed          # the f_{t+1} path, proved
     assert "f_{t+1}" not in catalogue.find("dJ/dC_t (clubbed)").latex   # one step: δC_t only
+
+
+def test_gomez_label_cannot_be_reached():
+    from lstm_course.articles import gomez002
+    bound = gomez002.output_bound()
+    assert bound == sp.Interval.open(-1, 1)
+    assert not bound.contains(sp.Rational(5, 4)) and bound.contains(sp.Rational(99, 100))

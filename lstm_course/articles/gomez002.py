@@ -17,7 +17,7 @@ from ..core.symbolic import matrix, vector
 from .weights import as_matrix, as_weight, check_one_dtype
 
 __all__ = ["GOMEZ_ORDER", "GOMEZ_GATES", "from_gomez", "to_gomez", "gomez_two_steps",
-           "gomez_lines", "proof_lines"]
+           "gomez_lines", "proof_lines", "output_bound"]
 
 GOMEZ_ORDER = ("c", "i", "f", "o")                     # Gomez's rows a, i, f, o as course gates
 
@@ -139,3 +139,20 @@ def proof_lines() -> list:
     cut = gomez_two_steps(cut="out_0")
     triples.append((gomez_lines(cut)["Delta_out_0"], cut.E, sp.Symbol("out_0", real=True)))
     return triples
+
+
+def output_bound() -> sp.Interval:
+    """The interval out_t = o_t tanh(state_t) can take, computed by SymPy, not argued.
+
+    SymPy's function_range gives σ's range over the reals, (0, 1), and tanh's, (-1, 1); their
+    product therefore lies in the open interval (-1, 1): whatever the weights and inputs, Gomez's
+    label y_1 = 1.25 can never be reached.
+    """
+    from sympy.calculus.util import function_range
+    a, s = sp.symbols("a s", real=True)
+    sigma_range = function_range(1 / (1 + sp.exp(-a)), a, sp.S.Reals)       # (0, 1)
+    tanh_range = function_range(sp.tanh(s), s, sp.S.Reals)                  # (-1, 1)
+    bound = max(abs(sigma_range.inf), abs(sigma_range.sup)) * max(abs(tanh_range.inf),
+                                                                  abs(tanh_range.sup))
+    open_ends = sigma_range.right_open and tanh_range.left_open and tanh_range.right_open
+    return sp.Interval(-bound, bound, left_open=open_ends, right_open=open_ends)
