@@ -23,7 +23,7 @@ def _split(req: str):
 def _pyproject_requirements() -> dict:
     project = _pyproject()["project"]
     reqs = list(project["dependencies"])
-    for extra in ("test", "notebooks"):
+    for extra in ("test", "notebooks", "site"):
         reqs += project["optional-dependencies"][extra]
     return dict(_split(r) for r in reqs)
 
@@ -92,11 +92,18 @@ def test_notebook_is_committed_executed_in_order(path):
                 assert out["name"] != "stderr", f"cell {c['execution_count']} writes to stderr"
 
 
+def test_readme_course_map_is_the_generated_one():
+    """The README's course map is printed from the same data as the site's home page."""
+    from lstm_course.course import course_map_markdown
+    readme = (ROOT / "README.md").read_text()
+    assert course_map_markdown(link="notebooks/{stem}.ipynb").strip() in readme
+
+
 def test_readme_commands_exist():
     readme = (ROOT / "README.md").read_text()
     makefile = (ROOT / "Makefile").read_text()
     targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.M))
-    used = set(re.findall(r"\bmake ([a-z][a-z-]*)", readme))
+    used = set(re.findall(r"(?:`|^)make ([a-z][a-z-]*)", readme, flags=re.M))   # commands only
     assert {"course", "test"} <= used
     assert used <= targets, f"README mentions make targets the Makefile lacks: {used - targets}"
     ci = (ROOT / ".ci" / "run").read_text()
