@@ -356,7 +356,7 @@ def _s003_dc():
                           + S(r"\tilde c_t") * S("i_t") * (1 - S("i_t")) * S("u_i")
                           + S("i_t") * (1 - S(r"\tilde c_t") ** 2) * S("u_c")) * S("o_{t-1}") * (
         1 - sp.tanh(S("c_{t-1}")) ** 2)
-    return [(r"\frac{\partial c_t}{\partial c_{t-1}}", formula, meaning,
+    return [(r"\frac{\mathrm{d} c_t}{\mathrm{d} c_{t-1}}", formula, meaning,
              scalar003.scalar003_dc_dcprev(n))]
 
 
