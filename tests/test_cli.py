@@ -154,6 +154,7 @@ def test_every_option_says_what_it_means():
             block = out.stdout.split(name, 1)[1].split("\n  --", 1)[0]
             assert len(block.split()) >= 3, f"{command} {name} has no help"
     train_help = run("train", "--help").stdout
-    for default in ("(default: 128)", "(default: 0.002)", "(default: checkpoints/hamlet.npz)",
+    for default in ("(default: 128; 256 with --text canon)", "(default: 0.002)",
+                    "(default: checkpoints/hamlet.npz)",
                     "(default: no limit)", "(default: 1)"):
         assert default in " ".join(train_help.split()), default

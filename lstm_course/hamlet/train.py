@@ -61,10 +61,14 @@ def _reproduce_004(epochs, hidden_size, learning_rate, seed, dtype, progress) ->
 DIVERGED_WEIGHT = 1e3
 
 
-def train(text: str, config: TrainConfig, *, checkpoint=None, resume: bool = False,
-          overwrite: bool = False, progress: bool = True, max_seconds: float | None = None,
-          threads: int | None = DEFAULT_THREADS) -> dict:
+def train(text: str, config: TrainConfig, *, held_out: str | None = None, checkpoint=None,
+          resume: bool = False, overwrite: bool = False, progress: bool = True,
+          max_seconds: float | None = None, threads: int | None = DEFAULT_THREADS) -> dict:
     """Truncated BPTT over ``text``: minibatches of B streams, T steps, state carried along.
+
+    held_out    : the text to measure the held-out loss on (e.g. data.canon().held_out); the
+                  vocabulary is then that of both texts.  None: the last
+                  ``config.held_out_fraction`` of ``text`` is held out.
 
     Every ``eval_every`` steps (and at the end) the held-out loss is measured and, when
     ``checkpoint`` is given, a checkpoint is written atomically holding the weights with the
@@ -87,6 +91,8 @@ def train(text: str, config: TrainConfig, *, checkpoint=None, resume: bool = Fal
     config.validate()
     if not isinstance(text, str) or not text:
         raise ValueError("text must be a non-empty string")
+    if held_out is not None and (not isinstance(held_out, str) or len(held_out) < 2):
+        raise ValueError("held_out must be None or a string of at least 2 characters")
     if max_seconds is not None:
         max_seconds = check_real(max_seconds, "max_seconds", positive=True)
     if resume and overwrite:
@@ -97,7 +103,7 @@ def train(text: str, config: TrainConfig, *, checkpoint=None, resume: bool = Fal
     elif resume:
         raise ValueError("resume=True needs a checkpoint path")
     with blas_threads(threads):
-        return _Run(text, config, checkpoint, resume, progress, max_seconds).go()
+        return _Run(text, held_out, config, checkpoint, resume, progress, max_seconds).go()
 
 
 def _windows(train_ids: np.ndarray, seq_len: int, batch_size: int):
@@ -110,7 +116,7 @@ def _windows(train_ids: np.ndarray, seq_len: int, batch_size: int):
 class _Run:
     """One training run: its model, data, history, and what its checkpoint file holds."""
 
-    def __init__(self, text, config, checkpoint, resume, progress, max_seconds):
+    def __init__(self, text, held_out, config, checkpoint, resume, progress, max_seconds):
         self.config, self.checkpoint, self.max_seconds = config, checkpoint, max_seconds
         self.progress = progress
         history = {}
@@ -120,7 +126,7 @@ class _Run:
                 raise ValueError(f"checkpoint {checkpoint} has hidden_size={saved.hidden_size}, "
                                  f"dtype={saved.dtype}; resume with the same values")
         else:
-            vocab = data.Vocabulary.from_text(text)
+            vocab = data.Vocabulary.from_text(text + (held_out or ""))
             params = model.init_model(len(vocab), config.hidden_size,
                                           rng=np.random.default_rng(config.seed),
                                           dtype=np.dtype(config.dtype))
@@ -134,7 +140,10 @@ class _Run:
                         "best_held_out_loss": history.get("best_held_out_loss")}
         self.best = {k: v.copy() for k, v in params.items()}
         ids = vocab.encode(text, name="text")
-        self.train_ids, self.held_ids = data.split_held_out(ids, config.held_out_fraction)
+        if held_out is None:
+            self.train_ids, self.held_ids = data.split_held_out(ids, config.held_out_fraction)
+        else:
+            self.train_ids, self.held_ids = ids, vocab.encode(held_out, name="held_out")
         self.adam = (optim.AdamState.zeros_like(params) if config.optimizer == "adam"
                      else None)
         # what the checkpoint file holds now, for honest messages
