@@ -265,9 +265,9 @@ def _seo_ts2():
     eq = seo000.seo_ts2_equations(n)
     S = lambda name: _sym(name)                         # noqa: E731
     e2, t2 = S("Out(2)") - S("Y(2)"), sp.tanh(S("S(2)"))
-    return [(r"\frac{\partial E}{\partial W_o}\Big|_{TS=2}",
+    return [(r"\frac{\partial E}{\partial Wo}\Big|_{TS=2}",
              e2 * t2 * S("O(2)") * (1 - S("O(2)")) * S("X(2)"), _seo_nodes(n), eq["Wo"]),
-            (r"\frac{\partial E}{\partial W_a}\Big|_{TS=2}",
+            (r"\frac{\partial E}{\partial Wa}\Big|_{TS=2}",
              e2 * S("O(2)") * (1 - t2 ** 2) * S("I(2)") * (1 - S("A(2)") ** 2) * S("X(2)"),
              _seo_nodes(n), eq["Wa"])]
 
@@ -281,7 +281,7 @@ def _seo_wo_ts1():
                e1: n.Out[1] - n.Y[1], e2: n.Out[2] - n.Y[2], dout: seo000.seo_dout2_dout1(n)}
     formula = eq1 + (e1 + e2 * dout) * sp.tanh(S("S(1)")) * S("O(1)") * (1 - S("O(1)")) * S("X(1)")
     hand = seo000.seo_ts2_equations(n)["Wo"] + seo000.seo_ts1_parts(n)["Wo"]
-    return [(r"\frac{\partial E}{\partial W_o}", formula, meaning, hand)]
+    return [(r"\frac{\partial E}{\partial Wo}", formula, meaning, hand)]
 
 
 def _seo_all():
@@ -295,7 +295,7 @@ def _seo_all():
                 + e2 * S("O(2)") * (1 - sp.tanh(S("S(2)")) ** 2) * S("F(2)"))
     formula = eq3 + delta_S1 * S("I(1)") * (1 - S("A(1)") ** 2) * S("X(1)")
     hand = seo000.seo_ts2_equations(n)["Wa"] + seo000.seo_ts1_parts(n)["Wa"]
-    return [(r"\frac{\partial E}{\partial W_a}", formula, meaning, hand)]
+    return [(r"\frac{\partial E}{\partial Wa}", formula, meaning, hand)]
 
 
 def _gomez():
