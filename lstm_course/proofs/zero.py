@@ -58,11 +58,26 @@ def _float_value(expr, point: dict) -> float:
         return float("nan")
 
 
+def _digits_value(expr, point: dict, digits: int = 50):
+    """expr at point with ``digits`` significant digits (mpmath), or None if it cannot be
+    evaluated there.  Much faster than substituting into the expression and calling evalf."""
+    import mpmath
+    symbols = list(point)
+    with mpmath.workdps(digits):
+        f = sp.lambdify(symbols, expr, modules=[{"Sigmoid": lambda z: 1 / (1 + mpmath.exp(-z))},
+                                                "mpmath"])
+        try:
+            return abs(f(*(mpmath.mpf(point[s].p) / point[s].q for s in symbols)))
+        except (OverflowError, ZeroDivisionError, ValueError):
+            return None
+
+
 def _numerically_nonzero(expr, trials: int = 3) -> bool:
     """True if expr is clearly non-zero at some random rational point.
 
     A float evaluation settles the clear cases at once (|value| > 1e-6, far above the
-    round-off of these expressions); otherwise the point is evaluated with 50 digits.
+    round-off of these expressions); otherwise the point is evaluated with 50 digits
+    (mpmath), where a value above 1e-30 is far above the round-off.
     """
     rnd = random.Random(12345)
     free = sorted(expr.free_symbols, key=str)
@@ -70,8 +85,12 @@ def _numerically_nonzero(expr, trials: int = 3) -> bool:
         point = {s: sp.Rational(rnd.randint(-900, 900), 1000) for s in free}
         if abs(_float_value(expr, point)) > 1e-6:
             return True
-        value = sp.N(expr.subs(point), 50)
-        if value.is_number and abs(value) > sp.Float("1e-30", 50):
+        value = _digits_value(expr, point)
+        if value is None:                        # not evaluable this way: SymPy's own evalf
+            value = sp.N(expr.subs(point), 50)
+            if value.is_number and abs(value) > sp.Float("1e-30", 50):
+                return True
+        elif value > 1e-30:
             return True
     return False
 
