@@ -173,3 +173,46 @@ def test_every_lesson_has_its_exercises_unanswered(lesson):
         printed = "".join("".join(o.get("data", {}).get("text/plain", o.get("text", "")))
                           for c in asked for o in c.get("outputs", []))
         assert f"{key} not answered yet" in printed, f"{key} is committed answered"
+
+
+# ---------------------------------------------------------------- every claim sourced
+
+ARTICLE_ADDRESSES = {
+    "000": "towardsdatascience.com/only-numpy-deriving-forward-feed-and-back-propagation-in-long-short-term-memory-lstm-part-1",
+    "001": "towardsdatascience.com/lstm-gradients-b3996e6a0296",
+    "002": "blog.aidangomez.ca/2016/04/17/Backpropogating-an-LSTM-A-Numerical-Example",
+    "003": "medium.datadriveninvestor.com/long-short-term-memory-maths-part-2-e938b1b42f74",
+    "004": "medium.com/mlearning-ai/building-a-neural-network-zoo-from-scratch-the-long-short-term-memory-network",
+}
+
+
+def _markdown(lesson: str) -> str:
+    return "\n".join("".join(c["source"]) for c in _cells(ROOT / "notebooks" / f"{lesson}.ipynb")
+                     if c["cell_type"] == "markdown")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_a_lesson_links_its_sources_and_the_reference_pages(lesson):
+    text = _markdown(lesson)
+    for page in ("reference/sources.md", "reference/crosswalk.md", "reference/errata.md"):
+        assert f"]({page}" in text, f"{lesson} does not link {page}"
+    assert "EQUATIONS.md" not in text and "shared/articles" not in text
+    cited = {number for number in ARTICLE_ADDRESSES
+             if re.search(rf"(?<![.,\d]){number}(?![\d.,])", text)}  # "001", not "0.001", "480,000"
+    for number in cited:
+        assert ARTICLE_ADDRESSES[number] in text, f"{lesson} cites {number} without its address"
+
+
+def test_the_reference_pages_give_every_address_and_the_mark():
+    sources = (ROOT / "docs" / "reference" / "sources.md").read_text()
+    assert all(address in sources for address in ARTICLE_ADDRESSES.values())
+    assert "(R)" in sources and "restated from memory" in sources
+    for page in ("sources.md", "crosswalk.md", "errata.md"):
+        assert (ROOT / "docs" / "reference" / page).is_file()
+        assert f"docs/reference/{page}" in (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_no_number_is_said_to_be_printed_in_an_article(lesson):
+    text = _markdown(lesson).lower()
+    assert "printed in the article" not in text and "the article reports" not in text

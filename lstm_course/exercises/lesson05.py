@@ -192,13 +192,15 @@ EXERCISES = (
         "05.1", "Δ_t, the error of the step's own loss",
         "Gomez's loss at one step is $E_t = \\tfrac12 (out_t - y_t)^2$. Write $\\Delta_t = "
         "\\partial E_t/\\partial out_t$ in the symbols `s.out` ($out_t$) and `s.y` ($y_t$). "
-        "(`s.x`, the input $x_t$, is handed out too: the post's formula uses it.)",
+        "(`s.x`, the input $x_t$, is handed out too: the post's words name it.)",
         "expression", _loss, lambda s: sp.diff(s.E, s.out), lambda s: s.out - s.y,
         ("Differentiate with respect to the prediction $out_t$: the chain rule on a square.",
          "$\\frac{d}{du}\\tfrac12 u^2 = u$ with $u = out_t - y_t$."),
         (Slip("x where the prediction belongs", lambda s: s.x - s.y,
-              "The post writes x for the prediction in this one formula; everywhere else x_t is "
-              "the input. Differentiate with respect to out_t (section 8 of the lesson)."),
+              "x_t is the input; the loss scores the prediction out_t. (The post's words, "
+              "'substituting the input value x and the predicted value x^', invite this "
+              "reading; its formula is lost: section 8 of the lesson.) Differentiate with "
+              "respect to out_t."),
          Slip("the factor 1/2 kept", lambda s: sp.Rational(1, 2) * (s.out - s.y),
               "The 2 of the square cancels the 1/2: d/du (u²/2) = u."),
          Slip("the loss itself, not its derivative",
