@@ -212,7 +212,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", parents=[common], formatter_class=fmt,
                        help="generate text from a checkpoint",
                        description="Continue --prime with characters drawn from the model.")
-    p.add_argument("--checkpoint", default="models/hamlet.npz", help="the model to sample")
+    p.add_argument("--checkpoint", default="models/canon.npz", help="the model to sample")
     p.add_argument("--prime", default="HAMLET:\n", help="the text to continue")
     p.add_argument("--temperature", type=float, default=0.8,
                    help="below 1: safer, more repetitive; above 1: more varied, more errors")
