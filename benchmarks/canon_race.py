@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from compare_torch import start_from          # the copy of lstm_course's weights into torch
+from compare_torch import start_from, torch_held_out   # the weights copied in; evaluation
 from lstm_course.hamlet import checkpoint as ckpt
 from lstm_course.hamlet import data, model
 
@@ -45,16 +45,6 @@ def run_torch(config, vocab, corpus, minutes: float) -> list[dict]:
                                                  reduction="sum") / inputs.shape[1]
         return loss, state
 
-    def held_out() -> float:             # exactly as hamlet.model.evaluate measures it
-        T, B = model.evaluation_layout(len(held_ids))
-        total, count, state = 0.0, 0, None
-        with torch.no_grad():
-            for inputs, targets in data.batches(held_ids, T, B):
-                loss, state = loss_of(inputs, targets, state)
-                total += float(loss) * inputs.shape[1]
-                count += inputs.size
-        return total / count
-
     history, step, start = [], 0, time.perf_counter()
     budget = minutes * 60
     while True:
@@ -70,7 +60,7 @@ def run_torch(config, vocab, corpus, minutes: float) -> list[dict]:
             out_of_time = time.perf_counter() - start > budget
             if step % config.eval_every == 0 or out_of_time:
                 history.append({"step": step, "seconds": round(time.perf_counter() - start, 1),
-                                "held_out": held_out()})
+                                "held_out": torch_held_out(loss_of, held_ids)})
                 print(json.dumps(history[-1]), flush=True)
             if out_of_time:
                 return history

@@ -116,7 +116,14 @@ def run_torch(train_ids, held_ids, V, args) -> tuple[float, float]:
             if step == args.steps:
                 break
     seconds = time.perf_counter() - start
-    # held-out loss exactly as hamlet.model.evaluate measures it (same windows, state carried)
+    return torch_held_out(loss_of, held_ids), seconds
+
+
+def torch_held_out(loss_of, held_ids) -> float:
+    """Held-out loss exactly as hamlet.model.evaluate measures it (same windows, state
+    carried), for a torch model given as loss_of(inputs, targets, state) -> (loss, state)."""
+    import torch
+
     T, B = model.evaluation_layout(len(held_ids))
     total, count, state = 0.0, 0, None
     with torch.no_grad():
@@ -124,7 +131,7 @@ def run_torch(train_ids, held_ids, V, args) -> tuple[float, float]:
             loss, state = loss_of(inputs, targets, state)
             total += float(loss) * inputs.shape[1]
             count += inputs.size
-    return total / count, seconds
+    return total / count
 
 
 def main() -> None:
