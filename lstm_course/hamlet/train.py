@@ -167,7 +167,9 @@ class _Run:
         if self.progress:
             from tqdm.auto import tqdm
             bar = tqdm(total=config.steps, initial=min(history["step"], config.steps),
-                       desc="training", unit="step")
+                       desc=("training" if self.max_seconds is None else
+                             f"training (stops after {self.max_seconds / 60:g} min)"),
+                       unit="step")
         stream = _windows(self.train_ids, config.seq_len, config.batch_size)
         workspace = Workspace()                                  # buffers reused every step
         running, chars, start = None, 0, time.perf_counter()

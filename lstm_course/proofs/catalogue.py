@@ -272,29 +272,31 @@ def _seo_ts2():
              _seo_nodes(n), eq["Wa"])]
 
 
-def _seo_wo_ts1():
+def _seo_ts1(weight: str, equation: str):
+    """Seo's two timestamps with the TS=1 symbols (e_1, e_2, dOut(2)/dOut(1), the TS=2 equation
+    of ``weight``): (namespace, the symbols, their meaning, the proved hand for ``weight``)."""
     n = seo000.seo_two_timestamps()
-    eq1, e1, e2 = _sym(r"\text{eq. 1}"), _sym("e_1"), _sym("e_2")
+    eq, e1, e2 = _sym(rf"\text{{eq. {equation}}}"), _sym("e_1"), _sym("e_2")
     dout = _sym(r"\frac{\partial Out(2)}{\partial Out(1)}")
-    S = _sym
-    meaning = {**_seo_nodes(n), eq1: seo000.seo_ts2_equations(n)["Wo"],
+    meaning = {**_seo_nodes(n), eq: seo000.seo_ts2_equations(n)[weight],
                e1: n.Out[1] - n.Y[1], e2: n.Out[2] - n.Y[2], dout: seo000.seo_dout2_dout1(n)}
+    hand = seo000.seo_ts2_equations(n)[weight] + seo000.seo_ts1_parts(n)[weight]
+    return (eq, e1, e2, dout), meaning, hand
+
+
+def _seo_wo_ts1():
+    (eq1, e1, e2, dout), meaning, hand = _seo_ts1("Wo", "1")
+    S = _sym
     formula = eq1 + (e1 + e2 * dout) * sp.tanh(S("S(1)")) * S("O(1)") * (1 - S("O(1)")) * S("X(1)")
-    hand = seo000.seo_ts2_equations(n)["Wo"] + seo000.seo_ts1_parts(n)["Wo"]
     return [(r"\frac{\partial E}{\partial Wo}", formula, meaning, hand)]
 
 
 def _seo_all():
-    n = seo000.seo_two_timestamps()
-    eq3, e1, e2 = _sym(r"\text{eq. 3}"), _sym("e_1"), _sym("e_2")
-    dout = _sym(r"\frac{\partial Out(2)}{\partial Out(1)}")
+    (eq3, e1, e2, dout), meaning, hand = _seo_ts1("Wa", "3")
     S = _sym
-    meaning = {**_seo_nodes(n), eq3: seo000.seo_ts2_equations(n)["Wa"],
-               e1: n.Out[1] - n.Y[1], e2: n.Out[2] - n.Y[2], dout: seo000.seo_dout2_dout1(n)}
     delta_S1 = ((e1 + e2 * dout) * S("O(1)") * (1 - sp.tanh(S("S(1)")) ** 2)
                 + e2 * S("O(2)") * (1 - sp.tanh(S("S(2)")) ** 2) * S("F(2)"))
     formula = eq3 + delta_S1 * S("I(1)") * (1 - S("A(1)") ** 2) * S("X(1)")
-    hand = seo000.seo_ts2_equations(n)["Wa"] + seo000.seo_ts1_parts(n)["Wa"]
     return [(r"\frac{\partial E}{\partial Wa}", formula, meaning, hand)]
 
 
