@@ -40,7 +40,7 @@ notebooks: $(STAMP)
 	$(PY) -m lstm_course course --in-place
 
 model: $(STAMP)
-	$(PY) -m lstm_course train --text canon --checkpoint checkpoints/canon.npz --seed 0 --max-minutes 14.5 --force
+	$(PY) -m lstm_course train --text canon --layers 2 --hidden-size 256 --dropout 0.2 --checkpoint checkpoints/canon.npz --seed 0 --max-minutes 14.5 --force
 
 clean:
 	rm -rf build

@@ -3,7 +3,8 @@
 `make model` trains lstm_course's numpy LSTM on every play (lstm_course.hamlet.data.canon:
 Hamlet's last 10% held out) for 14.5 minutes: H = 256, T = 100, B = 32, Adam 2e-3, global-norm
 clipping at 5, float32, one thread, held-out loss every 500 steps.  This script trains
-PyTorch's nn.LSTM + nn.Linear the same way (the same initial weights copied in, the same
+PyTorch's nn.LSTM + nn.Linear the same way (as many layers, as wide, the same dropout between
+layers as the checkpoint's run) (the same initial weights copied in, the same
 minibatches in the same order, the state reset at each pass over the text, one thread) for the
 same wall-clock budget, and compares its held-out losses with those stored in the numpy run's
 checkpoint: after the same time, and after the same number of steps.
@@ -30,9 +31,10 @@ def run_torch(config, vocab, corpus, minutes: float) -> list[dict]:
     torch.manual_seed(config.seed)
     torch.set_num_threads(1)
     V, H = len(vocab), config.hidden_size
-    lstm, readout = torch.nn.LSTM(V, H), torch.nn.Linear(H, V)
+    lstm = torch.nn.LSTM(V, H, num_layers=config.layers, dropout=config.dropout)
+    readout = torch.nn.Linear(H, V)
     start_from(lstm, readout, model.init_model(V, H, rng=np.random.default_rng(config.seed),
-                                               dtype=np.float32))
+                                               dtype=np.float32, layers=config.layers))
     params = list(lstm.parameters()) + list(readout.parameters())
     opt = torch.optim.Adam(params, lr=config.learning_rate, betas=(0.9, 0.999), eps=1e-8)
     eye = torch.eye(V)
@@ -44,6 +46,21 @@ def run_torch(config, vocab, corpus, minutes: float) -> list[dict]:
                                                  torch.from_numpy(targets).reshape(-1),
                                                  reduction="sum") / inputs.shape[1]
         return loss, state
+
+    # the copied weights must make the same model: the first window's loss, without dropout
+    inputs, targets = next(iter(data.batches(train_ids, config.seq_len, config.batch_size)))
+    lstm.eval()
+    with torch.no_grad():
+        torch_first = float(loss_of(inputs, targets, None)[0])
+    lstm.train()
+    numpy_first = model.loss_and_grads(
+        model.init_model(V, H, rng=np.random.default_rng(config.seed), dtype=np.float32,
+                         layers=config.layers), inputs, targets)[0]
+    if abs(torch_first - numpy_first) > 1e-5 * abs(numpy_first):
+        raise AssertionError(f"the copied weights do not give the same model: first-window loss "
+                             f"{numpy_first} (lstm_course) vs {torch_first} (torch)")
+    print(f"same start: first-window loss {numpy_first:.5f} (lstm_course), "
+          f"{torch_first:.5f} (torch)", flush=True)
 
     history, step, start = [], 0, time.perf_counter()
     budget = minutes * 60
@@ -59,8 +76,10 @@ def run_torch(config, vocab, corpus, minutes: float) -> list[dict]:
             step += 1
             out_of_time = time.perf_counter() - start > budget
             if step % config.eval_every == 0 or out_of_time:
+                lstm.eval()                               # no dropout while evaluating
                 history.append({"step": step, "seconds": round(time.perf_counter() - start, 1),
                                 "held_out": torch_held_out(loss_of, held_ids)})
+                lstm.train()
                 print(json.dumps(history[-1]), flush=True)
             if out_of_time:
                 return history
@@ -81,7 +100,8 @@ def main() -> None:
     common = max(s["step"] for s in torch_history if s["step"] in numpy_evals) \
         if any(s["step"] in numpy_evals for s in torch_history) else None
     result = {
-        "minutes": args.minutes,
+        "minutes": args.minutes, "layers": config.layers, "hidden_size": config.hidden_size,
+        "dropout": config.dropout,
         "numpy": {"steps": history["step"], "last_held_out": history["held_out_loss"][-1],
                   "best_held_out": history["best_held_out_loss"],
                   "chars_per_second": round(history["chars_per_second"])},

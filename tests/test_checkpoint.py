@@ -128,8 +128,8 @@ def _bad_files(tmp_path, vocab, params, config):
            _meta(vocab, config, vocab="ba"))
     _write(case("noconfig.npz", "has no configuration"), params,
            {k: v for k, v in _meta(vocab, config).items() if k != "config"})
-    _write(case("unknownkey.npz", r"unknown configuration keys \['layers'\]"), params,
-           _meta(vocab, config, config={**_meta(vocab, config)["config"], "layers": 2}))
+    _write(case("unknownkey.npz", r"unknown configuration keys \['momentum'\]"), params,
+           _meta(vocab, config, config={**_meta(vocab, config)["config"], "momentum": 0.9}))
     _write(case("badconfig.npz", "hidden_size must be a positive integer"), params,
            _meta(vocab, config, config={**_meta(vocab, config)["config"], "hidden_size": -3}))
     _write(case("history.npz", "history that is not a JSON object"), params,

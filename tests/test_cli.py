@@ -155,6 +155,8 @@ def test_every_option_says_what_it_means():
             assert len(block.split()) >= 3, f"{command} {name} has no help"
     train_help = run("train", "--help").stdout
     for default in ("(default: 128; 256 with --text canon)", "(default: 0.002)",
+                    "(default: 1; 2 with --text canon)",
+                    "default: 0, no dropout; 0.2 with --text canon)",
                     "(default: checkpoints/hamlet.npz)",
                     "(default: no limit)", "(default: 1)"):
         assert default in " ".join(train_help.split()), default

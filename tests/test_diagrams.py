@@ -64,6 +64,8 @@ DRAWINGS = {
     "unrolled, highlighted": lambda r: diagrams.draw_unrolled(True),
     "unrolled, plain": lambda r: diagrams.draw_unrolled(highlight_missing=False),
     "graph 004": lambda r: diagrams.draw_graph_004(),
+    "two layers": lambda r: diagrams.draw_stack(),
+    "two layers, four steps": lambda r: diagrams.draw_stack(4),
     "gradient survival": lambda r: diagrams.plot_gradient_survival(r),
 }
 
@@ -91,7 +93,18 @@ def test_a_bad_argument_leaves_no_figure():
         diagrams.draw_unrolled("yes")
     with pytest.raises(TypeError):
         diagrams.plot_gradient_survival(diagrams.gradient_survival(T=3), T=5)
+    with pytest.raises(ValueError, match="steps must be at least 2"):
+        diagrams.draw_stack(1)
     assert set(plt.get_fignums()) == before
+
+
+def test_the_stack_shows_both_gradients_layer_1_receives():
+    fig = diagrams.draw_stack(3)
+    texts = " ".join(_texts(fig))
+    assert {"from-above", "from-right"} <= _gids(fig)
+    assert texts.count("LSTM layer 1") == 3 and texts.count("LSTM layer 2") == 3
+    assert "dropout acts here" in texts and "the top layer first" in texts
+    plt.close(fig)
 
 
 def test_the_cell_carries_the_gate_labels():

@@ -3,7 +3,8 @@
 Article 001's layout, which the whole course keeps: per gate g in GATES = (f, i, c, o) a
 weight W_g (H, H + D) acting on Z_t = [h_{t-1}; x_t] (hidden columns first) and a bias
 b_g (H,).  GATES is the one place the gate order is defined: the fused (4H, ...) layouts of
-the training kernel stack the gates in this order too.
+the training kernel stack the gates in this order too.  A stacked model (lstm_course.hamlet.
+model) names the arrays of its layer k >= 2 by :func:`layer_key`: "layer{k}.W_f", ...
 """
 from __future__ import annotations
 
@@ -11,9 +12,16 @@ import numpy as np
 
 from .validation import check_array, check_positive_int
 
-__all__ = ["GATES", "init_params", "check_params", "fuse", "split", "xavier_uniform"]
+__all__ = ["GATES", "layer_key", "init_params", "check_params", "fuse", "split",
+           "xavier_uniform"]
 
 GATES = ("f", "i", "c", "o")  # forget, input, candidate (c~), output
+
+
+def layer_key(layer: int, name: str) -> str:
+    """The key of ``name`` ("W_f", "b_o", ...) in LSTM layer ``layer`` of a stacked model:
+    the name itself for layer 1, "layer{k}.<name>" for layer k >= 2."""
+    return name if layer == 1 else f"layer{layer}.{name}"
 
 
 def init_params(input_size: int, hidden_size: int, *, rng: np.random.Generator,
@@ -52,10 +60,16 @@ def check_params(params) -> tuple[int, int, np.dtype]:
     """Check an LSTM parameter dict and return (hidden_size H, input_size D, dtype).
 
     Expected: W_f, W_i, W_c, W_o of shape (H, H + D) and b_f, b_i, b_c, b_o of shape (H,),
-    numpy arrays (not lists) all of one dtype.  Extra keys (a readout, say) are allowed and ignored.
+    numpy arrays (not lists) all of one dtype.  Extra keys (a readout, say) are allowed and
+    ignored, except a second layer's (:func:`layer_key`): a function of one LSTM layer given a
+    stacked model would silently run its first layer alone, so that is refused.
     """
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    if layer_key(2, "W_f") in params:
+        raise ValueError("params hold a stacked model (its 'layer2.W_f', ...): this runs one LSTM "
+                         "layer; pass lstm_course.hamlet.model.layer_params(params, k) for layer "
+                         "k, or use lstm_course.hamlet.model, which runs every layer")
     missing = [k for g in GATES for k in (f"W_{g}", f"b_{g}") if k not in params]
     if missing:
         raise ValueError(f"params is missing {missing}; expected W_f, W_i, W_c, W_o and "

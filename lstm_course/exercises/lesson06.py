@@ -1,8 +1,9 @@
 """Lesson 06 (Hamlet, character by character): your turn.
 
 The tools of a real character model, each checked against the package's own (hamlet.optim,
-core.activations): global-norm clipping, an Adam step, softmax with a temperature; and the
-numbers a learner reads off a trained model: bits, perplexity, one sampled character.
+core.activations): global-norm clipping, an Adam step, softmax with a temperature, the
+gradient one layer of a stack hands the layer below; and the numbers a learner reads off a
+trained model: bits, perplexity, one sampled character.
 These functions are checked on float64 cases only (their square roots, maxima and
 exponentials of arrays are numerics, not algebra worth proving on symbols).
 """
@@ -61,6 +62,50 @@ def _clip_solution(ns):
         return {k: g * scale for k, g in grads.items()}
     return clip_by_global_norm
 
+
+
+# ----------------------------------------------------------------- the gradient from above
+
+P_DROP = 0.25                # the dropout of the exercise's mask: entries 0 or 1 / (1 - p)
+
+
+def _from_above_cases(ns=None) -> list:
+    rng = np.random.default_rng(14)
+    cases = []
+    for B, H in ((2, 3), (1, 4)):
+        W2 = rng.standard_normal((4 * H, 2 * H))           # layer 2's fused [W_h | W_x], rows f, i, c, o
+        da2 = rng.standard_normal((B, 4 * H))              # dJ/da^(2)_t
+        mask = (rng.random((B, H)) >= P_DROP) / (1 - P_DROP)   # what dropout kept, scaled
+        cases.append((W2, da2, mask))
+    return cases
+
+
+def _from_above_reference(W2, da2, mask):
+    H = W2.shape[1] // 2
+    return (da2 @ W2[:, H:]) * mask                       # (B, H): dJ/dx^(2)_t, then the mask
+
+
+def _from_above_solution(ns):
+    def grad_from_above(W2, da2, mask):
+        H = W2.shape[1] // 2
+        dx2 = da2 @ W2[:, H:]              # Z_t = [h_{t-1}; x_t]: x_t's columns of W2
+        return dx2 * mask                  # dropout scaled h^(1)_t by mask on the way up
+    return grad_from_above
+
+
+def _recurrent_columns(W2, da2, mask):
+    H = W2.shape[1] // 2
+    return (da2 @ W2[:, :H]) * mask
+
+
+def _no_mask(W2, da2, mask):
+    H = W2.shape[1] // 2
+    return da2 @ W2[:, H:]
+
+
+def _mask_unscaled(W2, da2, mask):
+    H = W2.shape[1] // 2
+    return (da2 @ W2[:, H:]) * (mask > 0)
 
 # ----------------------------------------------------------------- Adam
 
@@ -278,4 +323,31 @@ EXERCISES = (
                                                                s.u),
               "p_k ∝ e^{V_k/τ}: divide by τ, do not multiply.")),
         tolerance=0.0, level=2),
+    Exercise(
+        "06.7", "the gradient one layer hands the layer below",
+        "In a two-layer model (section 11c) layer 2's input at step $t$ is layer 1's "
+        "$h^{(1)}_t$, after dropout: $x^{(2)}_t = m \\odot h^{(1)}_t$. Write "
+        "`grad_from_above(W2, da2, mask)`: `W2` (4H, 2H) layer 2's fused weights (rows "
+        "$f, i, \\tilde c, o$; columns acting on $Z^{(2)}_t = [h^{(2)}_{t-1}; x^{(2)}_t]$), "
+        "`da2` (B, 4H) $\\partial J/\\partial a^{(2)}_t$ at one step, `mask` (B, H) the "
+        "dropout mask (0, or $1/(1-p)$). Return (B, H): the part of "
+        "$\\partial J/\\partial h^{(1)}_t$ that comes from above. Checked against "
+        "what `model.loss_and_grads` hands layer 1 (layer 2's `\"xs\"` gradient, times "
+        "the mask).",
+        "function", lambda: SimpleNamespace(), lambda s: _from_above_reference,
+        _from_above_solution,
+        ("$a^{(2)}_t = W_2 Z^{(2)}_t + b$: which columns of $W_2$ multiply $x^{(2)}_t$?",
+         "`(da2 @ W2[:, H:]) * mask`: the last H columns act on $x^{(2)}_t$, and the mask "
+         "scaled $h^{(1)}_t$ on its way up, so it scales the gradient on its way down."),
+        (Slip("the recurrent columns", lambda s: _recurrent_columns,
+              "W2[:, :H] acts on h^(2)_{t-1}, layer 2's own past; x^(2)_t is multiplied by "
+              "the last H columns."),
+         Slip("the dropout mask left out", lambda s: _no_mask,
+              "x^(2)_t = m ⊙ h^(1)_t, so dJ/dh^(1)_t = m ⊙ dJ/dx^(2)_t: a dropped unit "
+              "gets no gradient."),
+         Slip("the mask without its scale", lambda s: _mask_unscaled,
+              "Inverted dropout multiplies the kept units by 1/(1-p) in the forward pass; "
+              "the same factor scales their gradient.")),
+        compare=comparator(_from_above_cases, what="the x-columns of W2 applied to da2, masked"),
+        level=2),
 )

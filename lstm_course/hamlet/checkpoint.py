@@ -1,7 +1,8 @@
 """Checkpoints of the character model: one .npz file, written atomically, checked both ways.
 
-A checkpoint holds the model's arrays (the LSTM's W_g (H, H + V), b_g (H,) and the readout's
-W_v (V, H), b_v (V,)) and one JSON record: the format version, the vocabulary, the training
+A checkpoint holds the model's arrays (the LSTM's W_g (H, H + V), b_g (H,), a stacked model's
+"layer{k}.W_g" (H, 2H) and "layer{k}.b_g" (H,), and the readout's W_v (V, H), b_v (V,)) and one
+JSON record: the format version, the vocabulary, the training
 configuration and its history.  Nothing is lost:
 - the file is written under a temporary name in the same folder and renamed over the target
   only when complete (a killed write leaves the old file whole, and its temporary file is
@@ -134,7 +135,7 @@ def save_checkpoint(path, params: dict, vocab: Vocabulary, config: TrainConfig,
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     config.validate()
     try:
-        dtype = check_model(params, len(vocab), config.hidden_size)
+        dtype = check_model(params, len(vocab), config.hidden_size, config.layers)
     except NonFiniteLossError as exc:
         raise NonFiniteLossError(f"refusing to save {path}: {exc}") from None
     if dtype != np.dtype(config.dtype):
@@ -226,7 +227,7 @@ def load_checkpoint(path):
     try:
         vocab = Vocabulary(chars)
         config = TrainConfig(**saved).validate()
-        dtype = check_model(arrays, len(vocab), config.hidden_size)
+        dtype = check_model(arrays, len(vocab), config.hidden_size, config.layers)
     except (TypeError, ValueError, FloatingPointError) as exc:
         raise CheckpointError(f"checkpoint {path}: {exc}") from None
     if dtype != np.dtype(config.dtype):

@@ -29,12 +29,14 @@ class TrainConfig:
     dtype: str = "float32"
     seed: int = 0
     corpus: str = "play"             # what it learned from: "play", "soliloquy" or "canon"
+    layers: int = 1                  # LSTM layers stacked (each reads the h_t of the one below)
+    dropout: float = 0.0             # dropout between layers, in training (layers > 1 only)
     extra: dict = field(default_factory=dict)
 
     def validate(self) -> "TrainConfig":
         """Check every field (errors name the field) and make numbers plain Python ones (numpy
         scalars become int/float, so the config is JSON); return self."""
-        for name in ("hidden_size", "seq_len", "batch_size", "steps", "eval_every"):
+        for name in ("hidden_size", "seq_len", "batch_size", "steps", "eval_every", "layers"):
             setattr(self, name, check_positive_int(getattr(self, name), name))
         if self.optimizer not in ("adam", "sgd"):
             raise ValueError(f"optimizer must be 'adam' or 'sgd', got {self.optimizer!r}")
@@ -54,6 +56,12 @@ class TrainConfig:
         if self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed}")
         self.seed, self.held_out_fraction = int(self.seed), float(self.held_out_fraction)
+        self.dropout = check_real(self.dropout, "dropout", at_least=0)
+        if self.dropout >= 1:
+            raise ValueError(f"dropout must lie in [0, 1), got {self.dropout}")
+        if self.dropout > 0 and self.layers == 1:
+            raise ValueError(f"dropout acts between layers: dropout={self.dropout} needs "
+                             f"layers of at least 2")
         if self.corpus not in CORPORA:
             raise ValueError(f"corpus must be one of {CORPORA}, got {self.corpus!r}")
         if not isinstance(self.extra, dict):

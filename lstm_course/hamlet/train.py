@@ -122,14 +122,16 @@ class _Run:
         history = {}
         if resume:
             params, vocab, saved, history = ckpt.load_checkpoint(checkpoint)
-            if saved.hidden_size != config.hidden_size or saved.dtype != config.dtype:
-                raise ValueError(f"checkpoint {checkpoint} has hidden_size={saved.hidden_size}, "
-                                 f"dtype={saved.dtype}; resume with the same values")
+            same = ("hidden_size", "dtype", "layers")
+            if any(getattr(saved, k) != getattr(config, k) for k in same):
+                raise ValueError(f"checkpoint {checkpoint} has "
+                                 + ", ".join(f"{k}={getattr(saved, k)}" for k in same)
+                                 + "; resume with the same values")
         else:
             vocab = data.Vocabulary.from_text(text + (held_out or ""))
             params = model.init_model(len(vocab), config.hidden_size,
-                                          rng=np.random.default_rng(config.seed),
-                                          dtype=np.dtype(config.dtype))
+                                      rng=np.random.default_rng(config.seed),
+                                      dtype=np.dtype(config.dtype), layers=config.layers)
         self.params, self.vocab = params, vocab
         self.history = {"step": history.get("step", 0),
                         "train_loss": list(history.get("train_loss", [])),
@@ -172,6 +174,7 @@ class _Run:
                        unit="step")
         stream = _windows(self.train_ids, config.seq_len, config.batch_size)
         workspace = Workspace()                                  # buffers reused every step
+        dropout_rng = np.random.default_rng([config.seed, 1])    # which units dropout drops
         running, chars, start = None, 0, time.perf_counter()
         interrupted = False
         h = c = None
@@ -180,8 +183,9 @@ class _Run:
                 inputs, targets, first = next(stream)
                 if first:                                        # a new pass: state from zero
                     h = c = None
-                loss, grads, (h, c) = model.loss_and_grads(self.params, inputs, targets, h,
-                                                               c, workspace=workspace)
+                loss, grads, (h, c) = model.loss_and_grads(
+                    self.params, inputs, targets, h, c, workspace=workspace,
+                    dropout=config.dropout, rng=dropout_rng)
                 if not np.isfinite(loss):
                     raise NonFiniteLossError(
                         f"the training loss became {loss} at step {history['step'] + 1}; the "

@@ -25,6 +25,7 @@ class Workspace:
 
     def __init__(self) -> None:
         self._arrays: dict[str, np.ndarray] = {}
+        self._parts: dict[str, Workspace] = {}
         self.forward_calls = 0  # kernel.forward counts its calls, so backward can tell a stale cache
 
     def empty(self, name: str, shape: tuple, dtype) -> np.ndarray:
@@ -37,9 +38,17 @@ class Workspace:
             self._arrays[name] = arr
         return arr
 
+    def part(self, name: str) -> "Workspace":
+        """A workspace kept inside this one under ``name``: each layer of a stacked model has
+        its own (the kernel names its buffers the same in every layer)."""
+        if name not in self._parts:
+            self._parts[name] = Workspace()
+        return self._parts[name]
+
     def nbytes(self) -> int:
-        """Bytes held by the workspace's arrays."""
-        return sum(arr.nbytes for arr in self._arrays.values())
+        """Bytes held by the workspace's arrays (its parts' included)."""
+        return (sum(arr.nbytes for arr in self._arrays.values())
+                + sum(part.nbytes() for part in self._parts.values()))
 
     def __repr__(self) -> str:
         return f"Workspace({len(self._arrays)} arrays, {self.nbytes() / 2**20:.1f} MiB)"

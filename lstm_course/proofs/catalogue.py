@@ -18,7 +18,8 @@ from ..articles import gomez002, scalar003, seo000, zoo004
 from ..core import activations
 from ..core.params import GATES
 from ..core.symbolic import Sigmoid
-from .cell import readout_001, single_step_001, symbolic_lstm, two_steps_001
+from .cell import (readout_001, single_step_001, symbolic_lstm, symbolic_stack,
+                   two_steps_001)
 from .verify import prove_sigmoid_rule, verify_gradient
 from .zero import is_identically_zero
 
@@ -157,6 +158,13 @@ def _two_step(node: str, cut_first=(), every_gate=False):
 def _package(T, B, H, D, *, fast=False, chunk=None):
     def build():
         inputs, grads, L = symbolic_lstm(T, B, H, D, fast=fast, chunk=chunk)
+        return [(grads[k], L, inputs[k]) for k in inputs]
+    return build
+
+
+def _stacked(T, B, H, D):
+    def build():
+        inputs, grads, L = symbolic_stack(T, B, H, D)
         return [(grads[k], L, inputs[k]) for k in inputs]
     return build
 
@@ -456,6 +464,12 @@ CATALOGUE: tuple[Entry, ...] = (
           _package(T=2, B=2, H=1, D=1, fast=True),
           statement=r"\texttt{kernel.backward} = \nabla L,\ L = \sum_{t,b} R_{h,t,b} h_{t,b}"
                     r" + R_c\cdot C_2"),
+    Entry("stacked layers backward, two layers (T=2, H=1, D=1)",
+          "lstm_course.hamlet.model on SymPy arrays: the character model's two stacked layers, "
+          "dropout masks as free symbols (beyond the articles)",
+          _stacked(T=2, B=1, H=1, D=1),
+          statement=r"\texttt{model.stack\_backward} = \nabla L,\ L = \sum_t R_{h,t} "
+                    r"h^{(2)}_t,\ x^{(2)}_t = m_t \odot h^{(1)}_t"),
     Entry("000 TS=2 equations 1-8",
           "000 'backpropagation at timestamp 2', equations 1-8 (Wo, Wreco, Wa, Wreca, Wi, Wreci, "
           "Wf, Wrecf); the equations shown are the course's reconstructions (R)",

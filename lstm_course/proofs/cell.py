@@ -8,6 +8,9 @@ r"""Article 001's cell in SymPy, and the package's LSTMs run on symbols.
   (lstm_course.hamlet.kernel) run forward and backward on numpy object arrays of symbols:
   what the catalogue's "readable backward" and "training kernel backward" entries
   prove, so the code itself is proved.
+* :func:`symbolic_stack`: the character model's stacked layers (lstm_course.hamlet.model's
+  stack_forward and stack_backward, the kernel once per layer) on symbols, dropout masks
+  included: what the catalogue's "stacked layers backward" entry proves.
 
 Symbols follow article 001: Z_t = [h_{t-1}; x_t], a_g = W_g Z_t + b_g, f_t, i_t, c~_t,
 o_t, C_t, h_t, V_t = W_v h_t + b_v, J.  Local derivatives are proved with the loss
@@ -22,12 +25,12 @@ import numpy as np
 import sympy as sp
 
 from ..core import lstm
-from ..core.params import GATES
+from ..core.params import GATES, layer_key
 from ..core.symbolic import Sigmoid, hadamard, matrix, sigmoid_of, symbol_array, tanh_of, vector
-from ..hamlet import kernel
+from ..hamlet import kernel, model
 
 __all__ = ["cell_001_params", "cell_step", "chain_001", "single_step_001", "unroll_001",
-           "two_steps_001", "readout_001", "SYMPY_OPS", "symbolic_lstm"]
+           "two_steps_001", "readout_001", "SYMPY_OPS", "symbolic_lstm", "symbolic_stack"]
 
 
 # ------------------------------------------------------------------ article 001's cell in SymPy
@@ -205,3 +208,30 @@ def symbolic_lstm(T: int, B: int, H: int, D: int, *, fast: bool = False,
         grads = lstm.backward(params, cache, R_h, R_c)
     L = sp.Add(*(R_h * hs).reshape(-1)) + sp.Add(*(R_c * cs[-1]).reshape(-1))
     return {**params, "xs": xs, "h0": h0, "c0": c0}, grads, L
+
+
+def symbolic_stack(T: int, B: int, H: int, D: int, layers: int = 2):
+    """The stacked character model's layers forward and backward on SymPy symbols.
+
+    Layer 1 reads x (T, B, D); layer k reads m_k ⊙ h^(k-1) with free mask symbols m_k (dropout
+    is any such factor); every weight, bias, initial state and x is a symbol.  Runs
+    lstm_course.hamlet.model.stack_forward (kernel.forward per layer, SymPy's nonlinearities)
+    and stack_backward (kernel.backward per layer, the top first) with dJ/dh of the top layer
+    R_h, the loss L = Σ R_h ⊙ h^(top).  Returns (inputs, grads, L) as :func:`symbolic_lstm`:
+    inputs maps every parameter (its model key) and "xs" to its symbols.
+    """
+    params = {}
+    for k in range(1, layers + 1):
+        below = D if k == 1 else H
+        for g in GATES:
+            params[layer_key(k, f"W_{g}")] = symbol_array(f"W{k}_{g}", (H, H + below))
+            params[layer_key(k, f"b_{g}")] = symbol_array(f"b{k}_{g}", (H,))
+    xs = symbol_array("x", (T, B, D))
+    h0s = [symbol_array(f"h0_{k}", (B, H)) for k in range(1, layers + 1)]
+    c0s = [symbol_array(f"c0_{k}", (B, H)) for k in range(1, layers + 1)]
+    masks = [symbol_array(f"m{k}", (T, B, H)) for k in range(2, layers + 1)]
+    R_h = symbol_array("R_h", (T, B, H))
+    hs, caches, _, _ = model.stack_forward(params, xs, h0s, c0s, masks, ops=SYMPY_OPS)
+    grads = model.stack_backward(params, caches, masks, R_h)
+    L = sp.Add(*(R_h * hs).reshape(-1))
+    return {**params, "xs": xs}, grads, L
