@@ -19,7 +19,7 @@ from ..hamlet import optim
 from .framework import Exercise, Slip
 from .functions import comparator
 
-SHIPPED_NATS = 1.7145        # models/hamlet.npz: best held-out loss, nats per character
+HAMLET_NATS = 1.7145        # models/hamlet.npz (the Hamlet-only model): best held-out loss, nats per char
 
 
 # ----------------------------------------------------------------- global-norm clipping
@@ -225,9 +225,10 @@ EXERCISES = (
         level=2),
     Exercise(
         "06.2", "bits from nats",
-        "The shipped model's best held-out loss is `s.nats` $= 1.7145$ nats per character "
-        "(natural logarithms). How many **bits** per character is that? Give 3 decimals.",
-        "number", lambda: SimpleNamespace(nats=SHIPPED_NATS),
+        "The Hamlet-only model's best held-out loss (`models/hamlet.npz`) is `s.nats` "
+        "$= 1.7145$ nats per character (natural logarithms). How many **bits** per character "
+        "is that? Give 3 decimals.",
+        "number", lambda: SimpleNamespace(nats=HAMLET_NATS),
         lambda s: s.nats / math.log(2), lambda s: s.nats / math.log(2),
         ("A bit is a base-2 logarithm, a nat a base-e one: $\\log_2 p = \\ln p / \\ln 2$.",
          "Divide by $\\ln 2 \\approx 0.693$: the number of bits is larger than the number of "
@@ -268,9 +269,9 @@ EXERCISES = (
         "06.4", "perplexity",
         "The **perplexity** of a model is the number $k$ of equally likely characters that "
         "would cost the same loss: a uniform guess among $k$ costs $\\ln k$ nats per "
-        "character. What is the shipped model's perplexity on the held-out text, with its "
+        "character. What is the Hamlet-only model's perplexity on the held-out text, with its "
         "loss `s.nats` $= 1.7145$ nats per character? Give 2 decimals.",
-        "number", lambda: SimpleNamespace(nats=SHIPPED_NATS),
+        "number", lambda: SimpleNamespace(nats=HAMLET_NATS),
         lambda s: math.exp(s.nats), lambda s: math.exp(s.nats),
         ("Solve $\\ln k = 1.7145$ for $k$.",
          "$k = e^{1.7145}$ (the same as $2^{\\text{bits}}$): between 5 and 6."),

@@ -468,7 +468,7 @@ CATALOGUE: tuple[Entry, ...] = (
           "lstm_course.hamlet.model on SymPy arrays: the character model's two stacked layers, "
           "dropout masks as free symbols (beyond the articles)",
           _stacked(T=2, B=1, H=1, D=1),
-          statement=r"\texttt{model.stack\_backward} = \nabla L,\ L = \sum_t R_{h,t} "
+          statement=r"\mathtt{model.stack\_backward} = \nabla L,\ L = \sum_t R_{h,t} "
                     r"h^{(2)}_t,\ x^{(2)}_t = m_t \odot h^{(1)}_t"),
     Entry("000 TS=2 equations 1-8",
           "000 'backpropagation at timestamp 2', equations 1-8 (Wo, Wreco, Wa, Wreca, Wi, Wreci, "
