@@ -99,6 +99,20 @@ def test_readme_course_map_is_the_generated_one():
     assert course_map_markdown(link="notebooks/{stem}.ipynb").strip() in readme
 
 
+def test_the_shipped_recipe_is_written_as_the_makefile_runs_it():
+    """`make model`'s command, word for word, in the README and in lesson 06 (prose that names
+    another recipe than the one that made models/canon.npz would mislead)."""
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^model:.*\n\t\$\(PY\) (-m lstm_course train [^\n]+)$", makefile,
+                       flags=re.M).group(1)
+    words = " ".join(recipe.split())
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"python {words}" in readme
+    lesson = " ".join(" ".join("".join(c["source"]) for c in _cells(
+        ROOT / "notebooks" / "06_hamlet_char_model.ipynb") if c["cell_type"] == "markdown").split())
+    assert f"python {words}" in lesson
+
+
 def test_readme_commands_exist():
     readme = (ROOT / "README.md").read_text()
     makefile = (ROOT / "Makefile").read_text()
