@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from compare_torch import start_from, torch_held_out   # the weights copied in; evaluation
+from compare_torch import same_start, start_from, torch_held_out   # shared with the cross-check
 from lstm_course.hamlet import checkpoint as ckpt
 from lstm_course.hamlet import data, model
 
@@ -33,8 +33,9 @@ def run_torch(config, vocab, corpus, minutes: float) -> list[dict]:
     V, H = len(vocab), config.hidden_size
     lstm = torch.nn.LSTM(V, H, num_layers=config.layers, dropout=config.dropout)
     readout = torch.nn.Linear(H, V)
-    start_from(lstm, readout, model.init_model(V, H, rng=np.random.default_rng(config.seed),
-                                               dtype=np.float32, layers=config.layers))
+    initial = model.init_model(V, H, rng=np.random.default_rng(config.seed), dtype=np.float32,
+                               layers=config.layers)
+    start_from(lstm, readout, initial)
     params = list(lstm.parameters()) + list(readout.parameters())
     opt = torch.optim.Adam(params, lr=config.learning_rate, betas=(0.9, 0.999), eps=1e-8)
     eye = torch.eye(V)
@@ -47,18 +48,8 @@ def run_torch(config, vocab, corpus, minutes: float) -> list[dict]:
                                                  reduction="sum") / inputs.shape[1]
         return loss, state
 
-    # the copied weights must make the same model: the first window's loss, without dropout
     inputs, targets = next(iter(data.batches(train_ids, config.seq_len, config.batch_size)))
-    lstm.eval()
-    with torch.no_grad():
-        torch_first = float(loss_of(inputs, targets, None)[0])
-    lstm.train()
-    numpy_first = model.loss_and_grads(
-        model.init_model(V, H, rng=np.random.default_rng(config.seed), dtype=np.float32,
-                         layers=config.layers), inputs, targets)[0]
-    if abs(torch_first - numpy_first) > 1e-5 * abs(numpy_first):
-        raise AssertionError(f"the copied weights do not give the same model: first-window loss "
-                             f"{numpy_first} (lstm_course) vs {torch_first} (torch)")
+    numpy_first, torch_first = same_start(lstm, loss_of, initial, inputs, targets)
     print(f"same start: first-window loss {numpy_first:.5f} (lstm_course), "
           f"{torch_first:.5f} (torch)", flush=True)
 

@@ -94,14 +94,8 @@ def run_torch(train_ids, held_ids, V, args) -> tuple[float, float]:
                                                  reduction="sum") / inputs.shape[1]
         return loss, state
 
-    # the copied weights must make the same model: compare the first window's loss
     inputs, targets = next(iter(data.batches(train_ids, args.seq_len, args.batch)))
-    with torch.no_grad():
-        torch_first = float(loss_of(inputs, targets, None)[0])
-    numpy_first = model.loss_and_grads(initial_params(V, args), inputs, targets)[0]
-    if abs(torch_first - numpy_first) > 1e-5 * abs(numpy_first):
-        raise AssertionError(f"the copied weights do not give the same model: first-window loss "
-                             f"{numpy_first} (lstm_course) vs {torch_first} (torch)")
+    numpy_first, torch_first = same_start(lstm, loss_of, initial_params(V, args), inputs, targets)
     if not args.json:
         print(f"same start: first-window loss {numpy_first:.5f} (lstm_course), "
               f"{torch_first:.5f} (torch)")
@@ -121,6 +115,23 @@ def run_torch(train_ids, held_ids, V, args) -> tuple[float, float]:
                 break
     seconds = time.perf_counter() - start
     return torch_held_out(loss_of, held_ids), seconds
+
+
+def same_start(lstm, loss_of, params: dict, inputs, targets) -> tuple[float, float]:
+    """The copied weights must make the same model: the first window's loss of lstm_course
+    (params) and of torch (loss_of, its LSTM in eval mode: no dropout) agree to 1e-5, or
+    AssertionError.  Returns (numpy's loss, torch's loss)."""
+    import torch
+
+    lstm.eval()
+    with torch.no_grad():
+        torch_first = float(loss_of(inputs, targets, None)[0])
+    lstm.train()
+    numpy_first = model.loss_and_grads(params, inputs, targets)[0]
+    if abs(torch_first - numpy_first) > 1e-5 * abs(numpy_first):
+        raise AssertionError(f"the copied weights do not give the same model: first-window loss "
+                             f"{numpy_first} (lstm_course) vs {torch_first} (torch)")
+    return numpy_first, torch_first
 
 
 def torch_held_out(loss_of, held_ids) -> float:
